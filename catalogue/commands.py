@@ -76,6 +76,8 @@ def load_and_store(quiet: bool = False):
     db = open_db(settings.db_path())
     counts = store_catalogue(db, result.entries)
     if not quiet and (counts["added"] or counts["changed"] or counts["removed"]):
-        click.echo(f"Opgeslagen: {counts['added']} nieuw, {counts['changed']} gewijzigd, "
-                   f"{counts['removed']} verwijderd.", err=True)
+        click.echo(
+            f"Opgeslagen: {counts['added']} nieuw, {counts['changed']} gewijzigd, {counts['removed']} verwijderd.",
+            err=True,
+        )
     return db

@@ -255,7 +255,12 @@ def _validate(
     for n, line_no in _source_markers(body, body_offset):
         if n < 1 or n > len(sources):
             problems.append(
-                Problem(path, line_no, "body", f"[bron {n}] verwijst naar een bron die niet bestaat ({len(sources)} bronnen)")
+                Problem(
+                    path,
+                    line_no,
+                    "body",
+                    f"[bron {n}] verwijst naar een bron die niet bestaat ({len(sources)} bronnen)",
+                )
             )
 
     if problems:

@@ -8,11 +8,45 @@ import nh3
 from .text import slugify
 
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "code", "em", "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "pre",
-    "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "mark", "span",
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "code",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "hr",
+    "i",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "mark",
+    "span",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "h2": {"id"}, "h3": {"id"}, "h4": {"id"}, "abbr": {"title"},
-                      "th": {"scope"}, "td": set(), "span": {"class"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "abbr": {"title"},
+    "th": {"scope"},
+    "td": set(),
+    "span": {"class"},
+}
 URL_SCHEMES = {"http", "https", "mailto"}
 SOURCE_MARKER = re.compile(r"\[bron (\d+)\]")
 

@@ -27,14 +27,10 @@ SECTORS = {
 ACTION_TYPES = {
     "bestuurlijk-commitment": "Bestuurlijk commitment",
     "ambassadeurschap-persoonlijke-motivatie": "Ambassadeurschap/persoonlijke motivatie",
-    "samenwerken-met-partners": (
-        "Samenwerken met partners die ondersteunen en ontzorgen (intermediairs, sw-bedrijf)"
-    ),
+    "samenwerken-met-partners": ("Samenwerken met partners die ondersteunen en ontzorgen (intermediairs, sw-bedrijf)"),
     "talenttrajecten-hoogopgeleiden": "Talenttrajecten voor hoogopgeleide mensen met een arbeidsbeperking",
     "meet-and-greets": "Meet and greets voor managers, leidinggevenden en kandidaten",
-    "functies-passend-maken": (
-        "Functies passend maken voor competenties, mogelijkheden en beperkingen van kandidaten"
-    ),
+    "functies-passend-maken": ("Functies passend maken voor competenties, mogelijkheden en beperkingen van kandidaten"),
     "proefplaatsingen-stages": (
         "Proefplaatsingen, stages en werkervaringsplekken en andere manieren om kandidaten te leren kennen"
     ),

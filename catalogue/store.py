@@ -32,9 +32,22 @@ def migration(func: Callable[[sqlite_utils.Database], None]):
 def m001_catalogue(db: sqlite_utils.Database) -> None:
     db["entries"].create(
         {
-            "id": str, "title": str, "kind": str, "summary": str, "organisation": str, "contact": str,
-            "valid_from": str, "valid_until": str, "review_by": str, "last_reviewed": str, "status": str,
-            "path": str, "body": str, "body_html": str, "body_text": str, "content_hash": str,
+            "id": str,
+            "title": str,
+            "kind": str,
+            "summary": str,
+            "organisation": str,
+            "contact": str,
+            "valid_from": str,
+            "valid_until": str,
+            "review_by": str,
+            "last_reviewed": str,
+            "status": str,
+            "path": str,
+            "body": str,
+            "body_html": str,
+            "body_text": str,
+            "content_hash": str,
         },
         pk="id",
     )
@@ -44,19 +57,20 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
         foreign_keys=[("entry_id", "entries", "id")],
     )
     db["sources"].create(
-        {"entry_id": str, "position": int, "title": str, "publisher": str, "date": str, "locator": str,
-         "url": str},
+        {"entry_id": str, "position": int, "title": str, "publisher": str, "date": str, "locator": str, "url": str},
         pk=("entry_id", "position"),
         foreign_keys=[("entry_id", "entries", "id")],
     )
     db["sectors"].create({"slug": str, "label": str}, pk="slug")
     db["action_types"].create({"slug": str, "label": str}, pk="slug")
     db["entry_sectors"].create(
-        {"entry_id": str, "sector": str}, pk=("entry_id", "sector"),
+        {"entry_id": str, "sector": str},
+        pk=("entry_id", "sector"),
         foreign_keys=[("entry_id", "entries", "id"), ("sector", "sectors", "slug")],
     )
     db["entry_action_types"].create(
-        {"entry_id": str, "action_type": str}, pk=("entry_id", "action_type"),
+        {"entry_id": str, "action_type": str},
+        pk=("entry_id", "action_type"),
         foreign_keys=[("entry_id", "entries", "id"), ("action_type", "action_types", "slug")],
     )
     db["sections"].create_index(["entry_id"])
@@ -158,17 +172,41 @@ def _delete_entry(db: sqlite_utils.Database, entry_id: str) -> None:
 
 def _insert_entry(db: sqlite_utils.Database, entry: Entry, content_hash: str) -> None:
     record = entry_record(entry)
-    row = {k: record[k] for k in (
-        "id", "title", "kind", "summary", "organisation", "contact", "valid_from", "valid_until", "review_by",
-        "last_reviewed", "status", "body", "body_html", "body_text")}
+    row = {
+        k: record[k]
+        for k in (
+            "id",
+            "title",
+            "kind",
+            "summary",
+            "organisation",
+            "contact",
+            "valid_from",
+            "valid_until",
+            "review_by",
+            "last_reviewed",
+            "status",
+            "body",
+            "body_html",
+            "body_text",
+        )
+    }
     row["path"] = str(entry.path)
     row["content_hash"] = content_hash
     _insert(db, "entries", row)
     for section in entry.sections:
-        _insert(db, "sections", {
-            "id": f"{entry.id}#{section.anchor}", "entry_id": entry.id, "heading": section.heading,
-            "anchor": section.anchor, "text": section.text, "position": section.position,
-        })
+        _insert(
+            db,
+            "sections",
+            {
+                "id": f"{entry.id}#{section.anchor}",
+                "entry_id": entry.id,
+                "heading": section.heading,
+                "anchor": section.anchor,
+                "text": section.text,
+                "position": section.position,
+            },
+        )
     for position, source in enumerate(entry.sources, start=1):
         _insert(db, "sources", {"entry_id": entry.id, "position": position, **vars(source)})
     for sector in entry.sectors:
@@ -191,17 +229,25 @@ def get_entry(db: sqlite_utils.Database, entry_id: str) -> dict | None:
     entry = rows[0]
     entry["contact"] = json.loads(entry["contact"] or "{}")
     entry["sections"] = list(
-        db.query("SELECT heading, anchor, text, position FROM sections WHERE entry_id = ? ORDER BY position",
-                 [entry_id])
+        db.query(
+            "SELECT heading, anchor, text, position FROM sections WHERE entry_id = ? ORDER BY position", [entry_id]
+        )
     )
     entry["sources"] = list(
-        db.query("SELECT position, title, publisher, date, locator, url FROM sources WHERE entry_id = ? "
-                 "ORDER BY position", [entry_id])
+        db.query(
+            "SELECT position, title, publisher, date, locator, url FROM sources WHERE entry_id = ? ORDER BY position",
+            [entry_id],
+        )
     )
-    entry["sectors"] = [r["sector"] for r in db.query(
-        "SELECT sector FROM entry_sectors WHERE entry_id = ? ORDER BY sector", [entry_id])]
-    entry["action_types"] = [r["action_type"] for r in db.query(
-        "SELECT action_type FROM entry_action_types WHERE entry_id = ? ORDER BY action_type", [entry_id])]
+    entry["sectors"] = [
+        r["sector"] for r in db.query("SELECT sector FROM entry_sectors WHERE entry_id = ? ORDER BY sector", [entry_id])
+    ]
+    entry["action_types"] = [
+        r["action_type"]
+        for r in db.query(
+            "SELECT action_type FROM entry_action_types WHERE entry_id = ? ORDER BY action_type", [entry_id]
+        )
+    ]
     return entry
 
 
@@ -247,11 +293,13 @@ def search_entries(db: sqlite_utils.Database, words: str, limit: int = 20) -> li
     query = fts_query(words)
     if not query:
         return []
-    return list(db.query(
-        "SELECT e.id, e.title, e.kind, e.summary, bm25(entries_fts) AS rank FROM entries_fts "
-        "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
-        [query, limit],
-    ))
+    return list(
+        db.query(
+            "SELECT e.id, e.title, e.kind, e.summary, bm25(entries_fts) AS rank FROM entries_fts "
+            "JOIN entries e ON e.rowid = entries_fts.rowid WHERE entries_fts MATCH ? ORDER BY rank LIMIT ?",
+            [query, limit],
+        )
+    )
 
 
 def fts_query(words: str) -> str:

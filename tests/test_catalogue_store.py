@@ -17,7 +17,12 @@ def test_store_sync_counts_and_lookups(tmp_path):
     write_entry(folder, "quotumheffing")
     write_entry(folder, "binnenwerk", PRACTICE, "practices")
     db = open_db(tmp_path / "h.db")
-    assert store_catalogue(db, load_catalogue(folder).entries) == {"added": 2, "changed": 0, "unchanged": 0, "removed": 0}
+    assert store_catalogue(db, load_catalogue(folder).entries) == {
+        "added": 2,
+        "changed": 0,
+        "unchanged": 0,
+        "removed": 0,
+    }
     assert store_catalogue(db, load_catalogue(folder).entries)["unchanged"] == 2
 
     write_entry(folder, "binnenwerk", PRACTICE, "practices", **{"Geld.": "Geld en tijd."})

@@ -28,17 +28,29 @@ def test_valid_rule_and_practice_load(tmp_path):
     ("replace", "expected"),
     [
         ({"title: Quotumheffing\n": ""}, "x.md:1: title: ontbreekt"),
-        ({"sectors: [gemeenten, rijk]": "sectors: [gemeenten, bakkers]"}, "x.md:6: sectors[1]: onbekende sector 'bakkers'"),
+        (
+            {"sectors: [gemeenten, rijk]": "sectors: [gemeenten, bakkers]"},
+            "x.md:6: sectors[1]: onbekende sector 'bakkers'",
+        ),
         ({"review_by: 2027-06-01": "review_by: 2027-13-01"}, "x.md:15: review_by: '2027-13-01' is geen geldige datum"),
-        ({"valid_until:\n": "valid_until: 2017-01-01\n"}, "x.md:14: valid_until: 2017-01-01 ligt vóór valid_from 2018-01-01"),
+        (
+            {"valid_until:\n": "valid_until: 2017-01-01\n"},
+            "x.md:14: valid_until: 2017-01-01 ligt vóór valid_from 2018-01-01",
+        ),
         ({"id: x": "id: y"}, "x.md:2: id: 'y' is niet gelijk aan de bestandsnaam 'x'"),
         ({"kind: rule": "kind: regel"}, "x.md:4: kind: onbekende soort 'regel'"),
         ({"status: published": "status: klaar"}, "x.md:17: status: onbekende status 'klaar'"),
         ({"summary: Een": "summary: [Een"}, "x.md:6: front matter: ongeldige YAML"),
         ({"Werkgevers in de sector overheid.\n": ""}, "x.md:24: body: sectie '## Voor wie?' is leeg"),
         ({"## Let op": "## Opmerkingen"}, "body: sectie '## Let op' ontbreekt"),
-        ({"## Wat houdt het in?\n\nDe": "# Titel\n\n## Wat houdt het in?\n\nDe"}, "x.md:20: body: gebruik geen '# ' kop"),
-        ({"ontbrekende baan. [bron 1]": "ontbrekende baan. [bron 3]"}, "x.md:22: body: [bron 3] verwijst naar een bron die niet bestaat"),
+        (
+            {"## Wat houdt het in?\n\nDe": "# Titel\n\n## Wat houdt het in?\n\nDe"},
+            "x.md:20: body: gebruik geen '# ' kop",
+        ),
+        (
+            {"ontbrekende baan. [bron 1]": "ontbrekende baan. [bron 3]"},
+            "x.md:22: body: [bron 3] verwijst naar een bron die niet bestaat",
+        ),
         ({"    url: https://wetten": "    url: javascript://wetten"}, "x.md:12: sources[0].url: 'javascript://wetten"),
         ({"    date: 2024-01-01": "    date: gisteren"}, "x.md:10: sources[0].date: 'gisteren' is geen geldige datum"),
         ({"status: published": "status: published\ncolour: red"}, "x.md:18: colour: onbekend veld"),
@@ -64,8 +76,13 @@ def test_entry_without_sources(tmp_path):
 
 
 def test_practice_needs_known_action_types(tmp_path):
-    write_entry(tmp_path, "p", PRACTICE, "practices",
-                **{"[centralisatie-aansturing-financiering]": "[centralisatie, delen-van-goede-voorbeelden]"})
+    write_entry(
+        tmp_path,
+        "p",
+        PRACTICE,
+        "practices",
+        **{"[centralisatie-aansturing-financiering]": "[centralisatie, delen-van-goede-voorbeelden]"},
+    )
     found = problems_of(tmp_path)
     assert any("p.md:7: action_types[0]: onbekend actietype 'centralisatie'" in p for p in found), found
     write_entry(tmp_path, "p", PRACTICE, "practices", **{"organisation: UBR\n": ""})

@@ -1,8 +1,16 @@
 """The `helpdesk` command: a thin click shell over the packages' own commands."""
 
+import os
+
 import click
 
 from catalogue.commands import check, entries
+from indexer.commands import evaluate, index, search
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 @click.group()
@@ -11,5 +19,9 @@ def cli() -> None:
     """Banenafspraak helpdesk: catalogus, zoeken, antwoorden en quotumcalculator."""
 
 
-cli.add_command(check)
-cli.add_command(entries)
+for command in (check, entries, index, search, evaluate):
+    cli.add_command(command)
+
+
+if __name__ == "__main__":
+    cli()

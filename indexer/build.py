@@ -1,0 +1,155 @@
+"""(Re)index the catalogue: passages into SQLite, vectors for new passages only, then a fresh FAISS file.
+
+Crash safety: new vectors are computed before anything is written; passages and vectors change in one SQLite
+transaction; the FAISS file and its metadata are replaced atomically afterwards. A build killed at any point
+leaves either the old or the new state, and the searcher ignores FAISS ids it cannot find in SQLite.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from catalogue.loader import Entry
+
+from . import store
+from .keyword import stem_text
+from .passages import Passage, split_into_passages
+
+EMBED_BATCH = 16
+
+
+@dataclass
+class IndexPlan:
+    passages: list[Passage]
+    to_add: list[Passage]
+    to_remove: list[str]
+    to_embed: list[Passage]
+    changed: int
+    catalogue_hash: str
+    full: bool = False
+
+
+@dataclass
+class IndexStats:
+    passages: int
+    added: int
+    changed: int
+    removed: int
+    unchanged: int
+    embedded: int
+    seconds: float
+    backend: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        return (
+            f"{self.passages} passages: {self.added} nieuw, {self.changed} gewijzigd, {self.removed} verwijderd, "
+            f"{self.unchanged} ongewijzigd; {self.embedded} ingebed in {self.seconds:.1f} s"
+        )
+
+
+def catalogue_passages(entries: Iterable[Entry]) -> list[Passage]:
+    """Passages of every published entry."""
+    passages: list[Passage] = []
+    for entry in entries:
+        if entry.status == "published":
+            passages.extend(split_into_passages(entry))
+    return passages
+
+
+def catalogue_hash(passages: Iterable[Passage]) -> str:
+    return hashlib.sha256("\n".join(sorted(p.id for p in passages)).encode()).hexdigest()[:16]
+
+
+def plan_reindex(db: sqlite_utils.Database, passages: list[Passage], model_id: str, full: bool = False) -> IndexPlan:
+    """What a reindex must do: which passages are new, which go, which need a vector."""
+    stored = store.stored_passage_ids(db)
+    current = {p.id: p for p in passages}
+    to_add = [p for p in passages if p.id not in stored]
+    to_remove = [pid for pid in stored if pid not in current]
+    # A changed passage is a removed one whose slot (entry, section) is taken by a new one.
+    removed_slots = [stored[pid] for pid in to_remove]
+    changed = 0
+    for p in to_add:
+        slot = (p.entry_id, p.heading)
+        if slot in removed_slots:
+            removed_slots.remove(slot)
+            changed += 1
+    have_vector = set() if full else set(store.stored_vectors(db, model_id))
+    to_embed = [p for p in passages if p.id not in have_vector]
+    return IndexPlan(passages, to_add, to_remove, to_embed, changed, catalogue_hash(passages), full)
+
+
+def apply_reindex(
+    db: sqlite_utils.Database,
+    plan: IndexPlan,
+    embedder,
+    index_dir: Path,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexStats:
+    """Embed what the plan needs, write SQLite in one transaction, then swap in a new FAISS index."""
+    started = time.perf_counter()
+    vectors = embed_passages(embedder, plan.to_embed, progress)
+    with db.conn:
+        for pid in plan.to_remove:
+            db.execute("DELETE FROM passages WHERE id = ?", [pid])
+            db.execute("DELETE FROM passage_vectors WHERE passage_id = ?", [pid])
+        for passage in plan.to_add:
+            row = store.passage_row(passage, stem_text(f"{passage.title} {passage.heading} {passage.text}"))
+            db.execute(
+                f"INSERT INTO passages ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+            )
+        for passage, vector in zip(plan.to_embed, vectors, strict=True):
+            db.execute(
+                "INSERT OR REPLACE INTO passage_vectors (passage_id, model_id, vector) VALUES (?, ?, ?)",
+                [passage.id, embedder.model_id, store.vector_to_blob(vector)],
+            )
+        # Positions can shift without the text changing (an earlier section was edited): keep them current.
+        for passage in plan.passages:
+            db.execute(
+                "UPDATE passages SET position = ? WHERE id = ? AND position != ?",
+                [passage.position, passage.id, passage.position],
+            )
+    ids, matrix = store.vectors_for_current_passages(db, embedder.model_id)
+    meta = {
+        "model_name": embedder.model_name,
+        "model_id": embedder.model_id,
+        "dim": embedder.dim,
+        "passage_count": len(plan.passages),
+        "catalogue_hash": plan.catalogue_hash,
+        "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "backend": embedder.backend,
+    }
+    store.write_faiss(index_dir, ids, matrix, embedder.dim, meta)
+    return IndexStats(
+        passages=len(plan.passages),
+        added=len(plan.to_add) - plan.changed,
+        changed=plan.changed,
+        removed=len(plan.to_remove) - plan.changed,
+        unchanged=len(plan.passages) - len(plan.to_add),
+        embedded=len(plan.to_embed),
+        seconds=time.perf_counter() - started,
+        backend=embedder.backend,
+    )
+
+
+def embed_passages(embedder, passages: list[Passage], progress=None) -> np.ndarray:
+    """Passage vectors in batches, reporting (done, total) after each batch."""
+    chunks = []
+    total = len(passages)
+    for start in range(0, total, EMBED_BATCH):
+        batch = passages[start : start + EMBED_BATCH]
+        chunks.append(embedder.encode_passages([p.embed_text for p in batch]))
+        if progress:
+            progress(min(start + EMBED_BATCH, total), total)
+    if not chunks:
+        return np.zeros((0, getattr(embedder, "dim", 0)), dtype="float32")
+    return np.vstack(chunks)

