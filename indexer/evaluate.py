@@ -7,7 +7,6 @@ and subset (direct / reworded / english), and query latency p50/p95.
 
 from __future__ import annotations
 
-import statistics
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +94,3 @@ def format_table(results: list[dict]) -> str:
             lines.append(f"{res['mode']:<13}{subset:<10}{m['n']:>4}{m['r1']:>8.3f}{m['r5']:>8.3f}{m['mrr10']:>8.3f}")
         lines.append(f"{'':<13}latency p50 {res['latency_p50_ms']:.1f} ms, p95 {res['latency_p95_ms']:.1f} ms")
     return "\n".join(lines)
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else 0.0

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -220,7 +220,3 @@ class Searcher:
             return False
         until, start = passage.get("valid_until"), passage.get("valid_from")
         return bool((until and until < on_date.isoformat()) or (start and start > on_date.isoformat()))
-
-
-def with_outdated(filters: Filters, how: str) -> Filters:
-    return replace(filters, outdated=how)
