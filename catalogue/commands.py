@@ -9,7 +9,7 @@ import click
 
 from . import schema, settings
 from .loader import load_catalogue
-from .store import list_entries, open_db, store_catalogue
+from .store import CatalogueInvalid, list_entries, open_db, sync_knowledge
 
 
 @click.command()
@@ -67,14 +67,12 @@ def entries(kind: str | None, sector: str | None, action_type: str | None, as_js
 
 def load_and_store(quiet: bool = False):
     """Validate knowledge/ and sync it into the store; exits with the problems when it is invalid."""
-    result = load_catalogue(settings.knowledge_dir())
-    if result.problems:
-        for problem in result.problems:
-            click.echo(str(problem), err=True)
-        click.echo("De catalogus heeft fouten; herstel ze eerst (zie 'helpdesk check').", err=True)
-        sys.exit(1)
     db = open_db(settings.db_path())
-    counts = store_catalogue(db, result.entries)
+    try:
+        _, counts = sync_knowledge(db, settings.knowledge_dir())
+    except CatalogueInvalid as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
     if not quiet and (counts["added"] or counts["changed"] or counts["removed"]):
         click.echo(
             f"Opgeslagen: {counts['added']} nieuw, {counts['changed']} gewijzigd, {counts['removed']} verwijderd.",

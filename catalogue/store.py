@@ -15,7 +15,7 @@ from pathlib import Path
 import sqlite_utils
 
 from . import schema
-from .loader import Entry
+from .loader import Entry, load_catalogue
 from .render import render_markdown
 from .text import markdown_to_plain
 
@@ -162,6 +162,23 @@ def store_catalogue(db: sqlite_utils.Database, entries: Iterable[Entry]) -> dict
             _delete_entry(db, entry.id)
             _insert_entry(db, entry, content_hash)
     return counts
+
+
+class CatalogueInvalid(Exception):
+    """The knowledge folder has problems; the message lists every one of them."""
+
+    def __init__(self, problems: list) -> None:
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{lines}\nDe catalogus heeft fouten; herstel ze eerst (zie 'helpdesk check').")
+
+
+def sync_knowledge(db: sqlite_utils.Database, folder: Path) -> tuple[list[Entry], dict[str, int]]:
+    """Validate a knowledge folder and store it; raises CatalogueInvalid (with every problem) when invalid."""
+    result = load_catalogue(folder)
+    if result.problems:
+        raise CatalogueInvalid(result.problems)
+    return result.entries, store_catalogue(db, result.entries)
 
 
 def _delete_entry(db: sqlite_utils.Database, entry_id: str) -> None:

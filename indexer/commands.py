@@ -7,6 +7,8 @@ import sys
 
 import click
 
+from catalogue.store import CatalogueInvalid
+
 from .search import DEFAULT_MODE, MODES, SearchError
 
 
@@ -38,7 +40,7 @@ def index(full: bool, backend: str | None) -> None:
 
     try:
         stats = reindex(full=full, backend=backend, progress=progress)
-    except SearchError as exc:
+    except (SearchError, CatalogueInvalid) as exc:
         _fail(str(exc))
     finally:
         if bar is not None:

