@@ -83,8 +83,11 @@ def plan_reindex(db: sqlite_utils.Database, passages: list[Passage], model_id: s
         if slot in removed_slots:
             removed_slots.remove(slot)
             changed += 1
-    have_vector = set() if full else set(store.stored_vectors(db, model_id))
-    to_embed = [p for p in passages if p.id not in have_vector]
+    if full:
+        have_vectors = set()
+    else:
+        have_vectors = set(store.stored_vectors(db, model_id)) & store.stored_sentence_passages(db, model_id)
+    to_embed = [p for p in passages if p.id not in have_vectors]
     return IndexPlan(passages, to_add, to_remove, to_embed, changed, catalogue_hash(passages), full)
 
 
@@ -97,11 +100,12 @@ def apply_reindex(
 ) -> IndexStats:
     """Embed what the plan needs, write SQLite in one transaction, then swap in a new FAISS index."""
     started = time.perf_counter()
-    vectors = embed_passages(embedder, plan.to_embed, progress)
+    vectors, sentence_vectors = embed_passages(embedder, plan.to_embed, progress)
     with db.conn:
         for pid in plan.to_remove:
             db.execute("DELETE FROM passages WHERE id = ?", [pid])
             db.execute("DELETE FROM passage_vectors WHERE passage_id = ?", [pid])
+            db.execute("DELETE FROM sentence_vectors WHERE passage_id = ?", [pid])
         for passage in plan.to_add:
             row = store.passage_row(passage, stem_text(f"{passage.title} {passage.heading} {passage.text}"))
             db.execute(
@@ -112,6 +116,15 @@ def apply_reindex(
                 "INSERT OR REPLACE INTO passage_vectors (passage_id, model_id, vector) VALUES (?, ?, ?)",
                 [passage.id, embedder.model_id, store.vector_to_blob(vector)],
             )
+        for passage, matrix in zip(plan.to_embed, sentence_vectors, strict=True):
+            db.execute(
+                "DELETE FROM sentence_vectors WHERE passage_id = ? AND model_id = ?", [passage.id, embedder.model_id]
+            )
+            for position, vector in enumerate(matrix):
+                db.execute(
+                    "INSERT INTO sentence_vectors (passage_id, model_id, position, vector) VALUES (?, ?, ?, ?)",
+                    [passage.id, embedder.model_id, position, store.vector_to_blob(vector)],
+                )
         # Positions can shift without the text changing (an earlier section was edited): keep them current.
         for passage in plan.passages:
             db.execute(
@@ -141,15 +154,22 @@ def apply_reindex(
     )
 
 
-def embed_passages(embedder, passages: list[Passage], progress=None) -> np.ndarray:
-    """Passage vectors in batches, reporting (done, total) after each batch."""
-    chunks = []
+def embed_passages(embedder, passages: list[Passage], progress=None) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Vectors of each passage and of each of its sentences, in batches, reporting (done, total) passages."""
+    passage_vectors, sentence_vectors = [], []
     total = len(passages)
     for start in range(0, total, EMBED_BATCH):
         batch = passages[start : start + EMBED_BATCH]
-        chunks.append(embedder.encode_passages([p.embed_text for p in batch]))
+        sentence_texts = [p.sentence_embed_texts for p in batch]
+        texts = [p.embed_text for p in batch] + [t for texts in sentence_texts for t in texts]
+        encoded = embedder.encode_passages(texts)
+        passage_vectors.append(encoded[: len(batch)])
+        offset = len(batch)
+        for texts in sentence_texts:
+            sentence_vectors.append(encoded[offset : offset + len(texts)])
+            offset += len(texts)
         if progress:
             progress(min(start + EMBED_BATCH, total), total)
-    if not chunks:
-        return np.zeros((0, getattr(embedder, "dim", 0)), dtype="float32")
-    return np.vstack(chunks)
+    if not passage_vectors:
+        return np.zeros((0, getattr(embedder, "dim", 0)), dtype="float32"), []
+    return np.vstack(passage_vectors), sentence_vectors

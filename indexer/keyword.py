@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import snowballstemmer
 
+from .config import retrieval_config
+
 WORD = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
 # Dutch function words that carry no meaning for search (and English ones for English questions).
 STOPWORDS = frozenset(
@@ -66,15 +68,40 @@ def split_compound(word: str, vocabulary: frozenset[str]) -> tuple[str, str] | N
     return None
 
 
-def trigram_query(text: str, vocabulary: frozenset[str] = frozenset()) -> str:
+ENGLISH_WORDS = frozenset(
+    "the a an of to in on for is are do does did what how who when which can could we you my our with if "
+    "have has should must will would there their from about any".split()
+)
+
+
+def looks_english(text: str) -> bool:
+    """True when a question reads as English (enough English function words)."""
+    words = WORD.findall(text.lower())
+    return sum(w in ENGLISH_WORDS for w in words) >= max(2, 0.2 * len(words))
+
+
+def thesaurus_terms(text: str) -> list[str]:
+    """Catalogue terms for the everyday words and phrases in `text` (retrieval.yaml `thesaurus`)."""
+    folded = " " + " ".join(WORD.findall(fold(text))) + " "
+    terms: dict[str, None] = {}
+    for key, values in retrieval_config()["thesaurus"].items():
+        if f" {key} " in folded:
+            terms.update(dict.fromkeys(fold(v) for v in values))
+    return list(terms)
+
+
+def trigram_query(text: str, vocabulary: frozenset[str] = frozenset(), expand: bool = True) -> str:
     """FTS5 query for the trigram table: every word quoted (no operators reach FTS5), OR-ed; a compound also
-    matches its two parts together."""
+    matches its two parts together; thesaurus terms are added as alternatives."""
     clauses = []
-    for word in query_words(text):
+    words = query_words(text)
+    if expand:
+        words += [t for t in thesaurus_terms(text) if t not in words]
+    for word in words:
         if len(word) < 3:
             continue
-        clause = f'"{word}"'
-        parts = split_compound(word, vocabulary) if vocabulary else None
+        clause = f'"{word}"' if " " not in word else "(" + " AND ".join(f'"{w}"' for w in word.split()) + ")"
+        parts = split_compound(word, vocabulary) if vocabulary and " " not in word else None
         if parts:
             clause = f'({clause} OR ("{parts[0]}" AND "{parts[1]}"))'
         clauses.append(clause)

@@ -40,6 +40,17 @@ class Passage:
         return int(self.id[:15], 16)
 
     @property
+    def sentences(self) -> list[str]:
+        """The passage's sentences as plain text (no markup, no [bron N]), in order; very short bits dropped."""
+        plain = markdown_to_plain(SOURCE_MARKER.sub("", self.text))
+        return split_sentences(plain) or [" ".join(plain.split())]
+
+    @property
+    def sentence_embed_texts(self) -> list[str]:
+        """What the model sees per sentence: the sentence with its entry title and heading as context."""
+        return [f"{self.title} — {self.heading}: {sentence}" for sentence in self.sentences]
+
+    @property
     def embed_text(self) -> str:
         """What the model sees: entry title and section heading give the passage its context."""
         return f"{self.title} — {self.heading}: {markdown_to_plain(SOURCE_MARKER.sub('', self.text))}"
@@ -71,6 +82,16 @@ def split_into_passages(entry: Entry) -> list[Passage]:
                 )
             )
     return passages
+
+
+def split_sentences(text: str, min_words: int = 3) -> list[str]:
+    """Sentences of plain text: each line is cut at sentence ends; fragments under `min_words` are dropped."""
+    sentences = []
+    for line in text.split("\n"):
+        for sentence in SENTENCE_END.split(line.strip()):
+            if word_count(sentence) >= min_words:
+                sentences.append(sentence.strip())
+    return sentences
 
 
 def word_count(text: str) -> int:

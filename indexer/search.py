@@ -18,12 +18,12 @@ import numpy as np
 import sqlite_utils
 
 from . import store
-from .keyword import WORD, fold, stem_query, trigram_query
+from .config import retrieval_config
+from .keyword import WORD, fold, looks_english, stem_query, thesaurus_terms, trigram_query
 
 MODES = ("dense", "keyword", "keyword-stem", "hybrid")
-DEFAULT_MODE = "hybrid"  # chosen by `helpdesk eval`: see docs/adr/0002-default-search-mode.md
+DEFAULT_MODE = retrieval_config()["default_mode"]  # chosen by `helpdesk eval`: docs/adr/0002-default-search-mode.md
 MAX_QUERY_CHARS = 1000
-RRF_K = 60
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -80,6 +80,16 @@ class Hit:
         }
 
 
+def _flat_index(vectors: np.ndarray):
+    """An in-memory inner-product FAISS index over the rows of `vectors` (ids = row numbers)."""
+    import faiss
+
+    index = faiss.IndexFlatIP(vectors.shape[1] if len(vectors) else 1)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype="float32"))
+    return index
+
+
 def clean_query(text: str | None) -> str:
     """Normalise a user query; raises QueryError when nothing searchable is left."""
     if text is None:
@@ -122,6 +132,13 @@ class Searcher:
             row.pop("stems", None)
         self.by_faiss_id = {r["faiss_id"]: r for r in rows}
         self.by_rowid = {r["rowid"]: r for r in rows}
+        self.passage_list = list(self.by_faiss_id.values())
+        self.by_id = {r["id"]: r for r in rows}
+        position = {r["faiss_id"]: i for i, r in enumerate(self.passage_list)}
+        owners, self.sentence_vectors = store.sentence_matrix(self.db, self.embedder.model_id)
+        self.sentence_owner = np.array([position.get(int(o), -1) for o in owners], dtype="int64")
+        self.sentence_index = _flat_index(self.sentence_vectors)
+        self.position = position
         self.vocabulary = frozenset(
             w for r in rows for w in WORD.findall(fold(r["text"] + " " + r["title"])) if len(w) >= 4
         )
@@ -169,16 +186,41 @@ class Searcher:
         return [(p, s) for p, s, _ in self._dense(clean_query(query))]
 
     def _dense(self, query: str) -> list[tuple[dict, float, float]]:
-        if self.index.ntotal == 0:
+        """Passages by (1 - w) × passage cosine + w × best sentence cosine (w = retrieval.yaml sentence_weight)."""
+        if self.index.ntotal == 0 or not self.passage_list:
             return []
         vector = np.asarray(self.embedder.encode_queries([query]), dtype="float32")
         scores, ids = self.index.search(vector, self.index.ntotal)
-        out = []
+        passage_scores = np.full(len(self.passage_list), np.nan, dtype="float32")
         for score, fid in zip(scores[0], ids[0], strict=True):
-            passage = self.by_faiss_id.get(int(fid))
-            if passage is not None:  # an id from an interrupted build that SQLite no longer has is skipped
-                out.append((passage, float(score), float(score)))
-        return out
+            pos = self.position.get(int(fid))
+            if pos is not None:  # an id from an interrupted build that SQLite no longer has is skipped
+                passage_scores[pos] = score
+        combined = passage_scores
+        weight = float(retrieval_config()["sentence_weight"])
+        if weight and len(self.sentence_vectors):
+            best = np.full(len(self.passage_list), -np.inf, dtype="float32")
+            # FAISS, not numpy: OpenBLAS threads left spinning after a numpy product slow the next torch encode 4x.
+            sims, rows = self.sentence_index.search(vector, self.sentence_index.ntotal)
+            owners = self.sentence_owner[rows[0]]
+            known = owners >= 0
+            np.maximum.at(best, owners[known], sims[0][known])
+            best = np.where(np.isfinite(best), best, passage_scores)
+            combined = (1 - weight) * passage_scores + weight * best
+        order = [i for i in np.argsort(-np.nan_to_num(combined, nan=-9.0)) if not np.isnan(combined[i])]
+        return [(self.passage_list[i], float(combined[i]), float(combined[i])) for i in order]
+
+    def sentence_scores(self, query: str, passage_ids: list[str]) -> dict[str, np.ndarray]:
+        """Cosine of the query to each sentence of the given passages (in `Passage.sentences` order)."""
+        vector = np.asarray(self.embedder.encode_queries([clean_query(query)]), dtype="float32")[0]
+        wanted = {self.position[self.by_id[pid]["faiss_id"]]: pid for pid in passage_ids if pid in self.by_id}
+        out: dict[str, list[float]] = {pid: [] for pid in wanted.values()}
+        sims, rows = self.sentence_index.search(vector[None, :], self.sentence_index.ntotal)
+        by_row = dict(zip(rows[0].tolist(), sims[0].tolist(), strict=True))
+        for row, owner in enumerate(self.sentence_owner):
+            if int(owner) in wanted:
+                out[wanted[int(owner)]].append(by_row[row])
+        return {pid: np.array(values) for pid, values in out.items()}
 
     def _keyword(self, query: str, stemmed: bool) -> list[tuple[dict, float, None]]:
         if stemmed:
@@ -194,15 +236,21 @@ class Searcher:
         return [(self.by_rowid[rowid], -rank, None) for rowid, rank in rows if rowid in self.by_rowid]
 
     def _hybrid(self, query: str) -> list[tuple[dict, float, float | None]]:
+        """Weighted reciprocal rank fusion of dense and keyword; English without thesaurus hits uses dense only."""
+        config = retrieval_config()
+        dense = self._dense(query)
+        if config["english_dense_only"] and looks_english(query) and not thesaurus_terms(query):
+            return [(p, 1.0 / (config["rrf_k"] + rank), d) for rank, (p, _, d) in enumerate(dense, start=1)]
         fused: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         by_id: dict[str, dict] = {}
-        for ranking in (self._dense(query)[:100], self._keyword(query, stemmed=False)[:100]):
-            for rank, (passage, _, dense) in enumerate(ranking, start=1):
-                fused[passage["id"]] = fused.get(passage["id"], 0.0) + 1.0 / (RRF_K + rank)
+        rankings = ((dense[:100], 1.0), (self._keyword(query, stemmed=False)[:100], float(config["keyword_weight"])))
+        for ranking, weight in rankings:
+            for rank, (passage, _, dense_value) in enumerate(ranking, start=1):
+                fused[passage["id"]] = fused.get(passage["id"], 0.0) + weight / (config["rrf_k"] + rank)
                 by_id[passage["id"]] = passage
-                if dense is not None:
-                    dense_score[passage["id"]] = dense
+                if dense_value is not None:
+                    dense_score[passage["id"]] = dense_value
         order = sorted(fused, key=fused.get, reverse=True)
         return [(by_id[pid], fused[pid], dense_score.get(pid)) for pid in order]
 

@@ -70,6 +70,14 @@ def m002_passages(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m003_sentence_vectors(db: sqlite_utils.Database) -> None:
+    db["sentence_vectors"].create(
+        {"passage_id": str, "model_id": str, "position": int, "vector": bytes},
+        pk=("passage_id", "model_id", "position"),
+    )
+
+
 def vector_to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 
@@ -106,6 +114,27 @@ def stored_passage_ids(db: sqlite_utils.Database) -> dict[str, tuple[str, str]]:
 def stored_vectors(db: sqlite_utils.Database, model_id: str) -> dict[str, np.ndarray]:
     rows = db.query("SELECT passage_id, vector FROM passage_vectors WHERE model_id = ?", [model_id])
     return {r["passage_id"]: blob_to_vector(r["vector"]) for r in rows}
+
+
+def stored_sentence_passages(db: sqlite_utils.Database, model_id: str) -> set[str]:
+    """Ids of passages whose sentence vectors are stored for this model."""
+    rows = db.query("SELECT DISTINCT passage_id FROM sentence_vectors WHERE model_id = ?", [model_id])
+    return {r["passage_id"] for r in rows}
+
+
+def sentence_matrix(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(owning passage faiss ids, vectors) of every sentence of every stored passage."""
+    rows = list(
+        db.query(
+            "SELECT p.faiss_id, s.vector FROM sentence_vectors s JOIN passages p ON p.id = s.passage_id "
+            "WHERE s.model_id = ? ORDER BY p.faiss_id, s.position",
+            [model_id],
+        )
+    )
+    owners = np.array([r["faiss_id"] for r in rows], dtype="int64")
+    if not rows:
+        return owners, np.zeros((0, 0), dtype="float32")
+    return owners, np.vstack([blob_to_vector(r["vector"]) for r in rows]).astype("float32")
 
 
 def vectors_for_current_passages(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:

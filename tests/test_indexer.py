@@ -22,6 +22,12 @@ def test_incremental_reindex_embeds_only_changed_passages(isolated, nano_embedde
     db, first = index_now(nano_embedder)
     assert (first.added, first.changed, first.removed, first.embedded) == (10, 0, 0, 10)
 
+    from catalogue.loader import load_catalogue
+    from indexer.build import catalogue_passages
+
+    sentences = sum(len(p.sentences) for p in catalogue_passages(load_catalogue(knowledge).entries))
+    assert db.execute("SELECT count(*) FROM sentence_vectors").fetchone()[0] == sentences
+
     db, again = index_now(nano_embedder)
     assert again.embedded == 0 and again.unchanged == 10
 

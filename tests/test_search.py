@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import re
 import subprocess
 import sys
 
@@ -105,3 +106,28 @@ def test_cli_search_handles_invalid_utf8_and_missing_index(shipped_index, tmp_pa
     run = subprocess.run([*helpdesk, "search", "quotum"], env=empty, cwd=PROJECT, capture_output=True, text=True)
     assert run.returncode == 1
     assert "helpdesk index" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_thesaurus_maps_everyday_and_english_words_to_catalogue_terms(searcher):
+    assert "quotumheffing" in entry_ids(searcher.search("boete", k=10, mode="keyword"))
+    assert "quotumheffing" in entry_ids(searcher.search("fined", k=10, mode="keyword"))
+    assert "sector-umc" in entry_ids(searcher.search("academische ziekenhuizen", k=10, mode="keyword"))
+
+
+def test_english_detection():
+    from indexer.keyword import looks_english
+
+    assert looks_english("Is there a tax credit for hiring someone from the register?")
+    assert not looks_english("Hoe lang krijg ik loonkostensubsidie?")
+    assert not looks_english("Is de no-riskpolis er ook voor uitzendkrachten?")
+
+
+def test_sentence_scores_cover_each_sentence(searcher):
+    from catalogue.text import markdown_to_plain
+    from indexer.passages import split_sentences
+
+    passage = next(p for p in searcher.passage_list if p["entry_id"] == "loonkostensubsidie")
+    scores = searcher.sentence_scores("Hoe lang krijg ik loonkostensubsidie?", [passage["id"]])[passage["id"]]
+    plain = markdown_to_plain(re.sub(r"\s*\[bron \d+\]", "", passage["text"]))
+    assert len(scores) == len(split_sentences(plain) or [plain])
+    assert all(-1.0 <= s <= 1.0 for s in scores)
