@@ -41,7 +41,8 @@ def time_queries(searcher: Searcher, queries: list[str], mode: str) -> tuple[flo
 
 
 def synthetic_corpus(db, embedder, index_dir: Path, base: list[dict], n: int) -> None:
-    """n passages made by shuffling sentences of real ones; vectors by perturbing real vectors (fast)."""
+    """n passages made by shuffling sentences of real ones; passage and sentence vectors by perturbing real
+    vectors (fast), so the dense search does the same work as on a real corpus of that size."""
     import numpy as np
 
     from indexer import store
@@ -76,6 +77,12 @@ def synthetic_corpus(db, embedder, index_dir: Path, base: list[dict], n: int) ->
             db.execute(
                 "INSERT INTO passage_vectors VALUES (?, ?, ?)", [p.id, embedder.model_id, store.vector_to_blob(v)]
             )
+            for position in range(len(p.sentences)):
+                sv = v + np.random.default_rng(position).normal(0, 0.05, embedder.dim).astype("float32")
+                db.execute(
+                    "INSERT INTO sentence_vectors VALUES (?, ?, ?, ?)",
+                    [p.id, embedder.model_id, position, store.vector_to_blob(sv / np.linalg.norm(sv))],
+                )
     ids, matrix = store.vectors_for_current_passages(db, embedder.model_id)
     meta = store.read_meta(index_dir)
     store.write_faiss(index_dir, ids, matrix, embedder.dim, {**meta, "passage_count": len(ids)})

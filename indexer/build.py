@@ -23,7 +23,7 @@ from . import store
 from .keyword import stem_text
 from .passages import Passage, split_into_passages
 
-EMBED_BATCH = 16
+EMBED_BATCH = 128  # passages per progress step; large so the model can sort texts by length
 
 
 @dataclass
@@ -161,10 +161,10 @@ def embed_passages(embedder, passages: list[Passage], progress=None) -> tuple[np
     for start in range(0, total, EMBED_BATCH):
         batch = passages[start : start + EMBED_BATCH]
         sentence_texts = [p.sentence_embed_texts for p in batch]
-        texts = [p.embed_text for p in batch] + [t for texts in sentence_texts for t in texts]
-        encoded = embedder.encode_passages(texts)
-        passage_vectors.append(encoded[: len(batch)])
-        offset = len(batch)
+        passage_vectors.append(embedder.encode_passages([p.embed_text for p in batch]))
+        # Sentences in a call of their own: mixed with long passages they would be padded to passage length.
+        encoded = embedder.encode_passages([t for texts in sentence_texts for t in texts])
+        offset = 0
         for texts in sentence_texts:
             sentence_vectors.append(encoded[offset : offset + len(texts)])
             offset += len(texts)

@@ -8,9 +8,11 @@ The default mode is chosen by `helpdesk eval` (see docs/adr/0002-default-search-
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from .keyword import WORD, fold, looks_english, stem_query, thesaurus_terms, tri
 MODES = ("dense", "keyword", "keyword-stem", "hybrid")
 DEFAULT_MODE = retrieval_config()["default_mode"]  # chosen by `helpdesk eval`: docs/adr/0002-default-search-mode.md
 MAX_QUERY_CHARS = 1000
+SENTENCE_CANDIDATES = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
@@ -139,6 +142,9 @@ class Searcher:
         self.sentence_owner = np.array([position.get(int(o), -1) for o in owners], dtype="int64")
         self.sentence_index = _flat_index(self.sentence_vectors)
         self.position = position
+        faiss_ids = np.array([r["faiss_id"] for r in self.passage_list], dtype="int64")
+        order = np.argsort(faiss_ids)
+        self.sorted_faiss_ids, self.sorted_positions = faiss_ids[order], order
         self.vocabulary = frozenset(
             w for r in rows for w in WORD.findall(fold(r["text"] + " " + r["title"])) if len(w) >= 4
         )
@@ -185,30 +191,34 @@ class Searcher:
         """Every passage with its cosine to the query, best first (used for refusal thresholds)."""
         return [(p, s) for p, s, _ in self._dense(clean_query(query))]
 
-    def _dense(self, query: str) -> list[tuple[dict, float, float]]:
-        """Passages by (1 - w) × passage cosine + w × best sentence cosine (w = retrieval.yaml sentence_weight)."""
+    def _dense(self, query: str) -> Iterator[tuple[dict, float, float]]:
+        """Passages by (1 - w) × passage cosine + w × best sentence cosine (w = retrieval.yaml sentence_weight),
+        best first, lazily (callers usually need only the first few)."""
         if self.index.ntotal == 0 or not self.passage_list:
-            return []
+            return
         vector = np.asarray(self.embedder.encode_queries([query]), dtype="float32")
         scores, ids = self.index.search(vector, self.index.ntotal)
+        # Map FAISS ids to positions; an id from an interrupted build that SQLite no longer has is skipped.
+        slot = np.searchsorted(self.sorted_faiss_ids, ids[0])
+        slot = np.minimum(slot, len(self.sorted_faiss_ids) - 1)
+        found = self.sorted_faiss_ids[slot] == ids[0]
         passage_scores = np.full(len(self.passage_list), np.nan, dtype="float32")
-        for score, fid in zip(scores[0], ids[0], strict=True):
-            pos = self.position.get(int(fid))
-            if pos is not None:  # an id from an interrupted build that SQLite no longer has is skipped
-                passage_scores[pos] = score
+        passage_scores[self.sorted_positions[slot[found]]] = scores[0][found]
         combined = passage_scores
         weight = float(retrieval_config()["sentence_weight"])
-        if weight and len(self.sentence_vectors):
-            best = np.full(len(self.passage_list), -np.inf, dtype="float32")
+        if weight and self.sentence_index.ntotal:
             # FAISS, not numpy: OpenBLAS threads left spinning after a numpy product slow the next torch encode 4x.
-            sims, rows = self.sentence_index.search(vector, self.sentence_index.ntotal)
+            # The best SENTENCE_CANDIDATES sentences are enough: a passage without one keeps its passage score.
+            sims, rows = self.sentence_index.search(vector, min(SENTENCE_CANDIDATES, self.sentence_index.ntotal))
             owners = self.sentence_owner[rows[0]]
-            known = owners >= 0
+            known = (rows[0] >= 0) & (owners >= 0)
+            best = np.full(len(self.passage_list), -np.inf, dtype="float32")
             np.maximum.at(best, owners[known], sims[0][known])
             best = np.where(np.isfinite(best), best, passage_scores)
             combined = (1 - weight) * passage_scores + weight * best
-        order = [i for i in np.argsort(-np.nan_to_num(combined, nan=-9.0)) if not np.isnan(combined[i])]
-        return [(self.passage_list[i], float(combined[i]), float(combined[i])) for i in order]
+        valid = np.flatnonzero(~np.isnan(combined))
+        for i in valid[np.argsort(-combined[valid], kind="stable")]:
+            yield self.passage_list[i], float(combined[i]), float(combined[i])
 
     def sentence_scores(self, query: str, passage_ids: list[str]) -> dict[str, np.ndarray]:
         """Cosine of the query to each sentence of the given passages (in `Passage.sentences` order)."""
@@ -222,7 +232,7 @@ class Searcher:
                 out[wanted[int(owner)]].append(by_row[row])
         return {pid: np.array(values) for pid, values in out.items()}
 
-    def _keyword(self, query: str, stemmed: bool) -> list[tuple[dict, float, None]]:
+    def _keyword(self, query: str, stemmed: bool, limit: int = 500) -> list[tuple[dict, float, None]]:
         if stemmed:
             fts, table = stem_query(query), "passages_stem"
         else:
@@ -230,21 +240,21 @@ class Searcher:
         if not fts:
             return []
         rows = self.db.execute(
-            f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT 500",
-            [fts],
+            f"SELECT rowid, bm25({table}) FROM {table} WHERE {table} MATCH ? ORDER BY bm25({table}) LIMIT ?",
+            [fts, limit],
         ).fetchall()
         return [(self.by_rowid[rowid], -rank, None) for rowid, rank in rows if rowid in self.by_rowid]
 
     def _hybrid(self, query: str) -> list[tuple[dict, float, float | None]]:
         """Weighted reciprocal rank fusion of dense and keyword; English without thesaurus hits uses dense only."""
         config = retrieval_config()
-        dense = self._dense(query)
+        dense = list(itertools.islice(self._dense(query), 100))
         if config["english_dense_only"] and looks_english(query) and not thesaurus_terms(query):
             return [(p, 1.0 / (config["rrf_k"] + rank), d) for rank, (p, _, d) in enumerate(dense, start=1)]
         fused: dict[str, float] = {}
         dense_score: dict[str, float] = {}
         by_id: dict[str, dict] = {}
-        rankings = ((dense[:100], 1.0), (self._keyword(query, stemmed=False)[:100], float(config["keyword_weight"])))
+        rankings = ((dense, 1.0), (self._keyword(query, stemmed=False, limit=100), float(config["keyword_weight"])))
         for ranking, weight in rankings:
             for rank, (passage, _, dense_value) in enumerate(ranking, start=1):
                 fused[passage["id"]] = fused.get(passage["id"], 0.0) + weight / (config["rrf_k"] + rank)
