@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from .loader import Entry, load_catalogue
 from .render import render_markdown
 from .text import markdown_to_plain
 
+WRITE_LOCK = threading.RLock()  # one writer at a time on a shared connection
 MIGRATIONS: list[tuple[str, Callable[[sqlite_utils.Database], None]]] = []
 
 
@@ -79,11 +82,12 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
     )
 
 
-def open_db(path: Path | str) -> sqlite_utils.Database:
-    """Open (creating when needed) the store and bring its schema up to date."""
+def open_db(path: Path | str, shared: bool = False) -> sqlite_utils.Database:
+    """Open (creating when needed) the store and bring its schema up to date. `shared` allows one connection to
+    be used by several threads (a web server); SQLite serialises access, writers also take `WRITE_LOCK`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path)
+    db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=not shared))
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA busy_timeout=5000")
     db.execute("PRAGMA foreign_keys=ON")

@@ -84,27 +84,3 @@ def search(query: str, k: int, mode: str, kind: str | None, sector: str | None, 
         )
         text = " ".join(hit.passage["text"].split())
         click.echo(f"   {text[:240]}{'…' if len(text) > 240 else ''}")
-
-
-@click.command(name="eval")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(MODES), help="Alleen deze methode(n).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def evaluate(modes: tuple[str, ...], as_json: bool) -> None:
-    """Measure retrieval on the public question set: Recall@1/@5, MRR@10, latency."""
-    from .evaluate import evaluate_mode, format_table, load_questions
-    from .service import open_searcher
-
-    try:
-        searcher = open_searcher()
-    except SearchError as exc:
-        _fail(str(exc))
-    questions = load_questions()
-    results = [evaluate_mode(searcher, questions, mode) for mode in (modes or MODES)]
-    if as_json:
-        click.echo(json.dumps(results, indent=2))
-        return
-    click.echo(f"{len(questions)} vragen; standaardmethode: {DEFAULT_MODE}")
-    click.echo(format_table(results))
-    for res in results:
-        if res["misses_at_5"]:
-            click.echo(f"{res['mode']}: niet in top 5: {', '.join(res['misses_at_5'])}")

@@ -41,9 +41,7 @@ class Passage:
 
     @property
     def sentences(self) -> list[str]:
-        """The passage's sentences as plain text (no markup, no [bron N]), in order; very short bits dropped."""
-        plain = markdown_to_plain(SOURCE_MARKER.sub("", self.text))
-        return split_sentences(plain) or [" ".join(plain.split())]
+        return passage_sentences(self.text)
 
     @property
     def sentence_embed_texts(self) -> list[str]:
@@ -53,7 +51,7 @@ class Passage:
     @property
     def embed_text(self) -> str:
         """What the model sees: entry title and section heading give the passage its context."""
-        return f"{self.title} — {self.heading}: {markdown_to_plain(SOURCE_MARKER.sub('', self.text))}"
+        return f"{self.title} — {self.heading}: {plain_passage_text(self.text)}"
 
 
 def passage_id(entry_id: str, heading: str, text: str) -> str:
@@ -82,6 +80,18 @@ def split_into_passages(entry: Entry) -> list[Passage]:
                 )
             )
     return passages
+
+
+def plain_passage_text(text: str) -> str:
+    """The passage as readers see it quoted: plain text, no markup, no [bron N] markers."""
+    return markdown_to_plain(SOURCE_MARKER.sub("", text))
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The sentences of a passage's plain text, in order (very short bits dropped); each is a substring of
+    `plain_passage_text(text)`, which is what makes quoted answers verifiable."""
+    plain = plain_passage_text(text)
+    return split_sentences(plain) or [plain.strip()]
 
 
 def split_sentences(text: str, min_words: int = 3) -> list[str]:

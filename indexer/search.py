@@ -83,6 +83,14 @@ class Hit:
         }
 
 
+class SearchResults(list):
+    """The hits of one search (a list of Hit) plus `top_dense`: the best dense score in the whole catalogue."""
+
+    def __init__(self, hits=(), top_dense: float | None = None) -> None:
+        super().__init__(hits)
+        self.top_dense = top_dense
+
+
 def _flat_index(vectors: np.ndarray):
     """An in-memory inner-product FAISS index over the rows of `vectors` (ids = row numbers)."""
     import faiss
@@ -115,6 +123,7 @@ class Searcher:
     meta: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.index_dir = Path(self.index_dir)
         self.meta = store.read_meta(self.index_dir) or {}
         if not self.meta or not (self.index_dir / store.FAISS_FILE).exists():
             raise IndexMissing("Er is nog geen zoekindex. Maak hem met: helpdesk index")
@@ -125,6 +134,7 @@ class Searcher:
                 "Maak de index opnieuw met: helpdesk index --full"
             )
         self.index = store.read_faiss(self.index_dir)
+        self._query_cache: dict[str, np.ndarray] = {}
         self.reload_passages()
 
     def reload_passages(self) -> None:
@@ -162,22 +172,29 @@ class Searcher:
         self.reload_passages()
 
     # -- search ---------------------------------------------------------------------------------------------
-    def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: Filters | None = None) -> list[Hit]:
-        """The best `k` passages for `query`, best first. Raises QueryError for an empty query."""
+    def search(self, query: str, k: int = 5, mode: str = DEFAULT_MODE, filters: Filters | None = None) -> SearchResults:
+        """The best `k` passages for `query`, best first, with the best dense score of the whole catalogue
+        (`top_dense`, dense and hybrid modes) for refusal decisions. Raises QueryError for an empty query."""
         if mode not in MODES:
             raise QueryError(f"Onbekende zoekmethode '{mode}'. Kies uit: {', '.join(MODES)}.")
         query = clean_query(query)
         k = max(1, min(int(k), 100))
         filters = filters or Filters()
+        top_dense = None
+        if mode in ("dense", "hybrid"):
+            dense = self._dense(query)
+            first = next(dense, None)
+            top_dense = first[1] if first else None
+            dense = itertools.chain([first] if first else [], dense)
         if mode == "dense":
-            ranked = self._dense(query)
+            ranked = dense
         elif mode == "keyword":
             ranked = self._keyword(query, stemmed=False)
         elif mode == "keyword-stem":
             ranked = self._keyword(query, stemmed=True)
         else:
-            ranked = self._hybrid(query)
-        hits = []
+            ranked = self._hybrid(query, list(itertools.islice(dense, 100)))
+        hits = SearchResults(top_dense=top_dense)
         for passage, score, dense_score in ranked:
             outdated = self._is_outdated(passage, filters.on_date)
             if not self._matches(passage, filters) or (outdated and filters.outdated == "exclude"):
@@ -196,7 +213,7 @@ class Searcher:
         best first, lazily (callers usually need only the first few)."""
         if self.index.ntotal == 0 or not self.passage_list:
             return
-        vector = np.asarray(self.embedder.encode_queries([query]), dtype="float32")
+        vector = self.query_vector(query)[None, :]
         scores, ids = self.index.search(vector, self.index.ntotal)
         # Map FAISS ids to positions; an id from an interrupted build that SQLite no longer has is skipped.
         slot = np.searchsorted(self.sorted_faiss_ids, ids[0])
@@ -220,9 +237,19 @@ class Searcher:
         for i in valid[np.argsort(-combined[valid], kind="stable")]:
             yield self.passage_list[i], float(combined[i]), float(combined[i])
 
+    def query_vector(self, query: str) -> np.ndarray:
+        """The query's vector; the last few are cached (an answer needs it for search, scope and sentences)."""
+        cached = self._query_cache.get(query)
+        if cached is None:
+            cached = np.asarray(self.embedder.encode_queries([query]), dtype="float32")[0]
+            if len(self._query_cache) >= 64:
+                self._query_cache.pop(next(iter(self._query_cache)))
+            self._query_cache[query] = cached
+        return cached
+
     def sentence_scores(self, query: str, passage_ids: list[str]) -> dict[str, np.ndarray]:
         """Cosine of the query to each sentence of the given passages (in `Passage.sentences` order)."""
-        vector = np.asarray(self.embedder.encode_queries([clean_query(query)]), dtype="float32")[0]
+        vector = self.query_vector(clean_query(query))
         wanted = {self.position[self.by_id[pid]["faiss_id"]]: pid for pid in passage_ids if pid in self.by_id}
         out: dict[str, list[float]] = {pid: [] for pid in wanted.values()}
         sims, rows = self.sentence_index.search(vector[None, :], self.sentence_index.ntotal)
@@ -245,10 +272,9 @@ class Searcher:
         ).fetchall()
         return [(self.by_rowid[rowid], -rank, None) for rowid, rank in rows if rowid in self.by_rowid]
 
-    def _hybrid(self, query: str) -> list[tuple[dict, float, float | None]]:
+    def _hybrid(self, query: str, dense: list) -> list[tuple[dict, float, float | None]]:
         """Weighted reciprocal rank fusion of dense and keyword; English without thesaurus hits uses dense only."""
         config = retrieval_config()
-        dense = list(itertools.islice(self._dense(query), 100))
         if config["english_dense_only"] and looks_english(query) and not thesaurus_terms(query):
             return [(p, 1.0 / (config["rrf_k"] + rank), d) for rank, (p, _, d) in enumerate(dense, start=1)]
         fused: dict[str, float] = {}

@@ -4,8 +4,9 @@ import os
 
 import click
 
+from assistant.commands import ask, evaluate, quota
 from catalogue.commands import check, entries
-from indexer.commands import evaluate, index, search
+from indexer.commands import index, search
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -19,7 +20,7 @@ def cli() -> None:
     """Banenafspraak helpdesk: catalogus, zoeken, antwoorden en quotumcalculator."""
 
 
-for command in (check, entries, index, search, evaluate):
+for command in (check, entries, index, search, evaluate, ask, quota):
     cli.add_command(command)
 
 

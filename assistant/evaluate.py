@@ -1,0 +1,100 @@
+"""Answer evaluation: cited-answer rate on the public questions, refusal on the out-of-scope set, verbatim check,
+latency. Used by `helpdesk eval --answers` and by the tests."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from catalogue.settings import PROJECT_ROOT
+from indexer.evaluate import load_questions, percentile
+
+OUT_OF_SCOPE_FILE = PROJECT_ROOT / "benchmarks" / "out_of_scope.yaml"
+MARKER = re.compile(r"\s*\[(\d+)\]")
+
+
+def load_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[dict]:
+    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+
+
+def quoted_sentences(answer: dict) -> list[tuple[str, int]]:
+    """The (sentence, citation number) pairs of an answer text 'Zin. [1] Zin. [2]'."""
+    pairs, start = [], 0
+    text = answer["answer"]
+    for match in MARKER.finditer(text):
+        pairs.append((text[start : match.start()].strip(), int(match.group(1))))
+        start = match.end()
+    return pairs
+
+
+def verbatim_violations(answer: dict) -> list[str]:
+    """Sentences of an answered answer that are not found verbatim in the passage of the citation they name,
+    and any answer text that is not such a quoted sentence."""
+    if answer["status"] != "answered":
+        return []
+    passages = {c["n"]: c["passage"] for c in answer["citations"]}
+    pairs = quoted_sentences(answer)
+    problems = [s for s, n in pairs if not s or n not in passages or s not in passages[n]]
+    if not pairs or " ".join(f"{s} [{n}]" for s, n in pairs) != answer["answer"]:
+        problems.append("answer text has parts outside quoted sentences")
+    return problems
+
+
+def evaluate_answers(assistant) -> dict:
+    """Run every public and out-of-scope question through the assistant (each in a new conversation)."""
+    questions = load_questions()
+    latencies, statuses, correct, violations, false_refusals = [], Counter(), 0, [], []
+    for q in questions:
+        started = time.perf_counter()
+        answer = assistant.ask(q.question).to_api()
+        latencies.append((time.perf_counter() - started) * 1000)
+        statuses[answer["status"]] += 1
+        violations += [(q.id, v) for v in verbatim_violations(answer)]
+        cited = [{"entry_id": c["entry_id"], "anchor": c["anchor"]} for c in answer["citations"]]
+        if answer["status"] == "answered" and any(q.is_relevant(c) for c in cited):
+            correct += 1
+        if answer["status"] == "no_answer":
+            false_refusals.append(q.id)
+    out_of_scope = load_out_of_scope()
+    refused, answered_oos = 0, []
+    for q in out_of_scope:
+        started = time.perf_counter()
+        answer = assistant.ask(q["question"]).to_api()
+        latencies.append((time.perf_counter() - started) * 1000)
+        if answer["status"] == "no_answer":
+            refused += 1
+        else:
+            answered_oos.append(q["id"])
+    return {
+        "public_questions": len(questions),
+        "answered_with_correct_citation": correct / len(questions),
+        "false_refusal": len(false_refusals) / len(questions),
+        "statuses": dict(statuses),
+        "verbatim_violations": violations,
+        "out_of_scope_questions": len(out_of_scope),
+        "out_of_scope_refusal": refused / len(out_of_scope),
+        "latency_p50_ms": percentile(latencies, 50),
+        "latency_p95_ms": percentile(latencies, 95),
+        "false_refusals": false_refusals,
+        "answered_out_of_scope": answered_oos,
+    }
+
+
+def format_answer_report(r: dict) -> str:
+    return "\n".join(
+        [
+            f"publieke vragen: {r['public_questions']}, buiten scope: {r['out_of_scope_questions']}",
+            f"beantwoord met juiste bron:  {r['answered_with_correct_citation']:.3f}",
+            f"onterecht geweigerd:         {r['false_refusal']:.3f}",
+            f"buiten scope geweigerd:      {r['out_of_scope_refusal']:.3f}",
+            f"status per soort:            {r['statuses']}",
+            f"niet-letterlijke zinnen:     {len(r['verbatim_violations'])}",
+            f"latency p50 {r['latency_p50_ms']:.1f} ms, p95 {r['latency_p95_ms']:.1f} ms",
+            f"onterecht geweigerd: {', '.join(r['false_refusals']) or '-'}",
+            f"buiten scope beantwoord: {', '.join(r['answered_out_of_scope']) or '-'}",
+        ]
+    )

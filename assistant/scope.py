@@ -1,0 +1,145 @@
+"""Is a question in scope? Four signals, thresholds in `assistant/scope.yaml` (calibrated by `helpdesk eval
+--answers`, see docs/adr/0003-refusal.md):
+
+1. the best dense score of the catalogue (`top_dense`) is too low;
+2. the question is closer to a listed out-of-scope topic than to the catalogue (margin);
+3. (Dutch) too little of the question's rare words appears in the retrieved passages (coverage);
+4. the question names a person (personal advice about a named person is out of scope).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_terms
+
+SCOPE_FILE = Path(__file__).with_name("scope.yaml")
+QUESTION_WORDS = frozenset(
+    "hoe wat welke welk wie waar wanneer waarom hoeveel kan kunnen moet moeten mag mogen krijg krijgt krijgen "
+    "heeft hebben ben bent zijn wordt worden gaat doen doe vraag vragen aan recht eigenlijk".split()
+)
+PERSON_NOUNS = (
+    r"(?:medewerker|medewerkster|werknemer|collega|sollicitant|kandidaat|meneer|mevrouw|dhr\.?|mw\.?"
+    r"|employee|colleague|mr\.?|mrs\.?|ms\.?)"
+)
+NAME = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
+INFIX = r"(?:(?:van der|van den|van de|van|de|der|den|ter|ten|te)\s+)?"
+FULL_NAME = re.compile(rf"\b({NAME})\s+{INFIX}({NAME})\b")
+NOUN_NAME = re.compile(rf"\b{PERSON_NOUNS},?\s+({NAME})\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def scope_config() -> dict:
+    return yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))
+
+
+@dataclass
+class ScopeDecision:
+    in_scope: bool
+    reason: str  # "ok" | "low_score" | "off_topic" | "low_coverage" | "named_person"
+    top_dense: float | None
+    margin: float | None
+    coverage: float | None
+
+
+class ScopeChecker:
+    """Built once per process from the searcher (vocabulary, document frequencies, topic vectors)."""
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        config = scope_config()
+        self.thresholds = config["thresholds"]
+        self.topic_vectors = searcher.embedder.encode_passages(config["out_of_scope_topics"])
+        self.doc_freq: dict[str, int] = {}
+        for passage in searcher.passage_list:
+            for word in set(_words(passage)):
+                self.doc_freq[word] = self.doc_freq.get(word, 0) + 1
+        self.n_docs = max(1, len(searcher.passage_list))
+
+    def names_a_person(self, question: str, english: bool = False) -> bool:
+        """'medewerker Fatima', or (Dutch) a first name + surname, whose words the catalogue does not know.
+        English capitalises many nouns ("the Jobs Agreement Act"), so there only the first form counts."""
+        for match in NOUN_NAME.finditer(question):
+            if not self._known(match.group(1)):
+                return True
+        if english:
+            return False
+        for match in FULL_NAME.finditer(question):
+            if not self._known(match.group(1)) and not self._known(match.group(2)):
+                return True
+        return False
+
+    def _known(self, word: str) -> bool:
+        folded = fold(word)
+        return folded in self.doc_freq or folded in STOPWORDS or folded in QUESTION_WORDS
+
+    def coverage(self, question: str, hits) -> float:
+        """Share (weighted by rarity) of the question's content words found in the top passages."""
+        words = [
+            w
+            for w in dict.fromkeys(WORD.findall(fold(question)))
+            if w not in STOPWORDS and w not in QUESTION_WORDS and len(w) >= 3
+        ]
+        if not words:
+            return 1.0
+        tokens: set[str] = set()
+        for hit in hits[:3]:
+            tokens.update(_words(hit.passage))
+        extra = thesaurus_terms(question)
+        total = sum(self._idf(w) for w in words)
+        found = sum(self._idf(w) for w in words if _matches(w, tokens) or any(_matches(e, tokens) for e in extra))
+        return found / total if total else 1.0
+
+    def _idf(self, word: str) -> float:
+        return math.log((self.n_docs + 1) / (self.doc_freq.get(word, 0) + 0.5))
+
+    def signals(self, question: str, hits, top_dense: float | None) -> dict:
+        """The raw measurements a decision is based on (also used for calibration)."""
+        english = looks_english(question)
+        margin = None
+        if top_dense is not None and not english:
+            margin = float(top_dense - np.max(self.topic_vectors @ self.searcher.query_vector(question)))
+        return {
+            "named_person": self.names_a_person(question, english),
+            "english": english,
+            "top_dense": top_dense,
+            "margin": margin,
+            "coverage": None if english else self.coverage(question, hits),
+        }
+
+    def decide(self, question: str, hits, top_dense: float | None) -> ScopeDecision:
+        s = self.signals(question, hits, top_dense)
+        return decide_from_signals(s, self.thresholds)
+
+
+def decide_from_signals(s: dict, t: dict) -> ScopeDecision:
+    """Refuse on a named person, a low best score, a question nearer an out-of-scope topic, or low coverage."""
+    top, margin, coverage = s["top_dense"], s["margin"], s["coverage"]
+    if s["named_person"]:
+        return ScopeDecision(False, "named_person", top, margin, coverage)
+    min_top = t["min_top_dense_english"] if s["english"] else t["min_top_dense"]
+    if top is None or top < min_top:
+        return ScopeDecision(False, "low_score", top, margin, coverage)
+    if margin is not None and margin < t["min_margin"]:
+        return ScopeDecision(False, "off_topic", top, margin, coverage)
+    if coverage is not None and coverage < t["min_coverage"]:
+        return ScopeDecision(False, "low_coverage", top, margin, coverage)
+    return ScopeDecision(True, "ok", top, margin, coverage)
+
+
+def _words(passage: dict) -> list[str]:
+    return WORD.findall(fold(f"{passage['title']} {passage['heading']} {passage['text']}"))
+
+
+def _matches(word: str, tokens: set[str]) -> bool:
+    """Exact, or part of a compound either way ("heffing" in "quotumheffing", "subsidie" in a longer word)."""
+    if word in tokens:
+        return True
+    return any((len(word) >= 4 and word in t) or (len(t) >= 5 and t in word) for t in tokens)

@@ -1,0 +1,141 @@
+"""The assistant on the real catalogue and model: quoting, refusing, privacy, follow-ups, routing."""
+
+import logging
+
+import pytest
+
+from assistant.answer import Assistant, QuestionInvalid, rewrite_follow_up
+from assistant.evaluate import evaluate_answers, verbatim_violations
+from catalogue.store import open_db
+
+
+@pytest.fixture(scope="module")
+def assistant(searcher, tmp_path_factory):
+    return Assistant(searcher, open_db(tmp_path_factory.mktemp("assistant") / "log.db"))
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ("", "Typ een vraag"),
+        ("   \n\t", "Typ een vraag"),
+        ("x" * 1001, "maximaal 1.000 tekens"),
+        (None, "als tekst"),
+        (42, "als tekst"),
+        ("\x00\x01", "Typ een vraag"),
+    ],
+)
+def test_invalid_questions_get_a_dutch_message(assistant, question, message):
+    with pytest.raises(QuestionInvalid, match=message):
+        assistant.ask(question)
+
+
+def test_answer_quotes_sentences_verbatim_with_citations(assistant):
+    answer = assistant.ask("Hoe lang krijg ik loonkostensubsidie?").to_api()
+    assert answer["status"] == "answered"
+    assert answer["citations"] and all(c["url"].startswith("/catalogus/") for c in answer["citations"])
+    assert "loonkostensubsidie" in {c["entry_id"] for c in answer["citations"]}
+    assert verbatim_violations(answer) == []
+    assert 1 <= answer["answer"].count("[") <= 4
+
+
+def test_eval_set_every_answer_is_verbatim_and_clear_junk_is_refused(assistant):
+    report = evaluate_answers(assistant)
+    assert report["verbatim_violations"] == []
+    assert set(report["statuses"]) <= {"answered", "calculated", "needs_clarification", "no_answer"}
+    assert report["statuses"]["answered"] > report["public_questions"] / 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wat voor weer wordt het morgen in Utrecht?",
+        "Hoe maak ik een goede erwtensoep?",
+        "Wie won de Champions League vorig jaar?",
+        "Moet ik Jan de Vries ontslaan?",
+        "Heeft mijn medewerker Fatima recht op een Wajong-uitkering?",
+        "Hoeveel vakantiedagen heeft een werknemer?",
+    ],
+)
+def test_out_of_scope_questions_are_refused_with_referral(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.status == "no_answer"
+    assert answer.citations == []
+    assert "werkgeversservicepunt" in answer.answer
+
+
+def test_follow_up_is_answered_in_context(assistant):
+    first = assistant.ask("Wat was de realisatie van gemeenten in 2022?")
+    assert "sector-gemeenten" in {c["entry_id"] for c in first.citations}
+    follow = assistant.ask("en voor provincies?", first.conversation_id)
+    assert follow.conversation_id == first.conversation_id
+    assert follow.search_query == "Wat was de realisatie van provincies in 2022?"
+    assert "sector-provincies" in {c["entry_id"] for c in follow.citations}
+
+
+def test_rewrite_keeps_standalone_questions():
+    assert rewrite_follow_up("Wat is een no-riskpolis?", "Wat is de quotumheffing?") == "Wat is een no-riskpolis?"
+    assert rewrite_follow_up("en de provincie?", "Hoeveel banen had de gemeente?") == "Hoeveel banen had de provincies?"
+
+
+def test_english_question_gets_dutch_quotes_and_a_notice(assistant):
+    answer = assistant.ask("How long can I get a wage cost subsidy from the municipality?")
+    assert answer.status == "answered"
+    assert any("Dutch catalogue" in n for n in answer.notices)
+    assert "loonkostensubsidie" in {c["entry_id"] for c in answer.citations}
+
+
+def test_personal_data_is_redacted_before_storing_or_logging(searcher, tmp_path, caplog):
+    db_path = tmp_path / "pii.db"
+    assistant = Assistant(searcher, open_db(db_path))
+    secrets = ["111222333", "jan.jansen@example.nl", "06-12345678", "NL91ABNA0417164300"]
+    with caplog.at_level(logging.DEBUG):
+        answer = assistant.ask(
+            f"Mijn werknemer heeft BSN {secrets[0]}, mail {secrets[1]}, bel {secrets[2]}, IBAN {secrets[3]}. "
+            "Wat is een no-riskpolis?"
+        )
+    assert answer.personal_data == ["bsn", "email", "iban", "phone"]
+    assert any("persoonsgegevens" in n for n in answer.notices)
+    assert "[BSN]" in answer.question and secrets[0] not in answer.question
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("pii.db*"))
+    logged = caplog.text
+    for secret in secrets:
+        assert secret.encode() not in stored
+        assert secret not in logged
+    assert b"[BSN]" in stored
+
+
+def test_quota_question_is_calculated(assistant):
+    answer = assistant.ask(
+        "gemeente, 300 fte van 38 uur, 2022, 4 mensen uit de doelgroep van 20 uur — hoeveel banen moeten we hebben?"
+    )
+    assert answer.status == "calculated"
+    assert answer.calculation["required_jobs"] == 12.03
+    assert answer.calculation["shortfall"] == 8.8
+    assert answer.citations == []
+
+
+def test_missing_quota_details_are_asked_back_then_used(assistant):
+    first = assistant.ask("Wij zijn een gemeente met 300 fte. Hoeveel banen moeten we hebben in 2024?")
+    assert first.status == "needs_clarification"
+    assert "uur" in first.answer
+    second = assistant.ask("38 uur per week", first.conversation_id)
+    assert second.status == "calculated"
+    assert second.calculation["required_jobs"] == pytest.approx(12.34, abs=0.01)
+
+
+def test_outdated_rule_is_flagged_today_and_a_named_year_filters(assistant):
+    today = assistant.ask("Bestaat de mobiliteitsbonus nog?")
+    cited = {c["entry_id"]: c for c in today.citations}
+    assert cited["mobiliteitsbonus"]["outdated"]
+    assert any("geldt niet meer" in n for n in today.notices)
+    in_2017 = assistant.ask("Hoe werkte de mobiliteitsbonus in 2017?")
+    assert all(not c["outdated"] for c in in_2017.citations)
+
+
+def test_question_log_holds_status_and_score(assistant):
+    answer = assistant.ask("Wat is de quotumheffing?")
+    row = assistant.db.execute(
+        "SELECT question, status, top_score FROM question_log WHERE id = ?", [answer.log_id]
+    ).fetchone()
+    assert row[0] == "Wat is de quotumheffing?" and row[1] == "answered" and row[2] > 0.8
