@@ -90,6 +90,12 @@ def thesaurus_terms(text: str) -> list[str]:
     return list(terms)
 
 
+def with_thesaurus(text: str) -> str:
+    """The query with its thesaurus terms appended in brackets, so the model also sees the catalogue's words."""
+    terms = thesaurus_terms(text)
+    return f"{text} ({', '.join(terms)})" if terms else text
+
+
 def trigram_query(text: str, vocabulary: frozenset[str] = frozenset(), expand: bool = True) -> str:
     """FTS5 query for the trigram table: every word quoted (no operators reach FTS5), OR-ed; a compound also
     matches its two parts together; thesaurus terms are added as alternatives."""

@@ -21,7 +21,7 @@ import sqlite_utils
 
 from . import store
 from .config import retrieval_config
-from .keyword import WORD, fold, looks_english, stem_query, thesaurus_terms, trigram_query
+from .keyword import WORD, fold, looks_english, stem_query, thesaurus_terms, trigram_query, with_thesaurus
 
 MODES = ("dense", "keyword", "keyword-stem", "hybrid")
 DEFAULT_MODE = retrieval_config()["default_mode"]  # chosen by `helpdesk eval`: docs/adr/0002-default-search-mode.md
@@ -238,10 +238,11 @@ class Searcher:
             yield self.passage_list[i], float(combined[i]), float(combined[i])
 
     def query_vector(self, query: str) -> np.ndarray:
-        """The query's vector; the last few are cached (an answer needs it for search, scope and sentences)."""
+        """The vector of the query plus its thesaurus terms; the last few are cached (an answer needs it for
+        search, scope and sentence choice)."""
         cached = self._query_cache.get(query)
         if cached is None:
-            cached = np.asarray(self.embedder.encode_queries([query]), dtype="float32")[0]
+            cached = np.asarray(self.embedder.encode_queries([with_thesaurus(query)]), dtype="float32")[0]
             if len(self._query_cache) >= 64:
                 self._query_cache.pop(next(iter(self._query_cache)))
             self._query_cache[query] = cached
