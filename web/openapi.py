@@ -65,6 +65,11 @@ QUOTA_REQUEST = {
         "target_group": {"type": "array", "items": ROW, "maxItems": 200},
         "target_group_annual_hours": {"type": "number"},
         "previous_year_annual_hours": {"type": "number"},
+        "assumed_quota_percentage": {
+            "type": "number",
+            "description": "Eigen aanname voor een jaar zonder bekend percentage; het resultaat meldt dat het "
+            "een aanname is.",
+        },
     },
     "required": ["year", "sector"],
 }
