@@ -84,10 +84,14 @@ def plan_reindex(db: sqlite_utils.Database, passages: list[Passage], model_id: s
             removed_slots.remove(slot)
             changed += 1
     if full:
-        have_vectors = set()
+        have_vectors, sentence_counts = set(), {}
     else:
-        have_vectors = set(store.stored_vectors(db, model_id)) & store.stored_sentence_passages(db, model_id)
-    to_embed = [p for p in passages if p.id not in have_vectors]
+        have_vectors, sentence_counts = (
+            set(store.stored_vectors(db, model_id)),
+            store.stored_sentence_counts(db, model_id),
+        )
+    # A passage needs embedding without its vector, or when its sentences are split differently than stored.
+    to_embed = [p for p in passages if p.id not in have_vectors or sentence_counts.get(p.id) != len(p.sentences)]
     return IndexPlan(passages, to_add, to_remove, to_embed, changed, catalogue_hash(passages), full)
 
 

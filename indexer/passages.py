@@ -94,13 +94,18 @@ def passage_sentences(text: str) -> list[str]:
     return split_sentences(plain) or [plain.strip()]
 
 
+QUOTABLE_END = re.compile(r"[.!][)\"'”’]?$")
+
+
 def split_sentences(text: str, min_words: int = 3) -> list[str]:
-    """Sentences of plain text: each line is cut at sentence ends; fragments under `min_words` are dropped."""
+    """Quotable sentences of plain text: each line is cut at sentence ends; kept are statements of at least
+    `min_words` words that end like a sentence (headings, list labels and questions are left out)."""
     sentences = []
     for line in text.split("\n"):
         for sentence in SENTENCE_END.split(line.strip()):
-            if word_count(sentence) >= min_words:
-                sentences.append(sentence.strip())
+            sentence = sentence.strip()
+            if word_count(sentence) >= min_words and QUOTABLE_END.search(sentence):
+                sentences.append(sentence)
     return sentences
 
 

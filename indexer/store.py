@@ -116,10 +116,12 @@ def stored_vectors(db: sqlite_utils.Database, model_id: str) -> dict[str, np.nda
     return {r["passage_id"]: blob_to_vector(r["vector"]) for r in rows}
 
 
-def stored_sentence_passages(db: sqlite_utils.Database, model_id: str) -> set[str]:
-    """Ids of passages whose sentence vectors are stored for this model."""
-    rows = db.query("SELECT DISTINCT passage_id FROM sentence_vectors WHERE model_id = ?", [model_id])
-    return {r["passage_id"] for r in rows}
+def stored_sentence_counts(db: sqlite_utils.Database, model_id: str) -> dict[str, int]:
+    """Passage id → number of sentence vectors stored for this model."""
+    rows = db.query(
+        "SELECT passage_id, count(*) AS n FROM sentence_vectors WHERE model_id = ? GROUP BY passage_id", [model_id]
+    )
+    return {r["passage_id"]: r["n"] for r in rows}
 
 
 def sentence_matrix(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:

@@ -56,3 +56,10 @@ def test_shipped_passages_keep_metadata_and_bounds():
     rule = next(p for p in passages if p.entry_id == "quotumheffing")
     assert rule.kind == "rule" and rule.valid_from == "2018-01-01" and rule.anchor == "wat-houdt-het-in"
     assert "[bron" not in rule.embed_text and rule.embed_text.startswith("Quotumheffing")
+
+
+def test_only_statements_are_quotable_sentences():
+    from indexer.passages import passage_sentences
+
+    text = "### Sinds 1 januari 2026\n\n- Vond u een geschikte kandidaat?\n- Meld de werknemer ziek bij UWV. [bron 2]\n"
+    assert passage_sentences(text) == ["Meld de werknemer ziek bij UWV."]
