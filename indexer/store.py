@@ -126,28 +126,27 @@ def stored_sentence_counts(db: sqlite_utils.Database, model_id: str) -> dict[str
 
 def sentence_matrix(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(owning passage faiss ids, vectors) of every sentence of every stored passage."""
-    rows = list(
-        db.query(
-            "SELECT p.faiss_id, s.vector FROM sentence_vectors s JOIN passages p ON p.id = s.passage_id "
-            "WHERE s.model_id = ? ORDER BY p.faiss_id, s.position",
-            [model_id],
-        )
+    return _ids_and_vectors(
+        db,
+        "SELECT p.faiss_id, s.vector FROM sentence_vectors s JOIN passages p ON p.id = s.passage_id "
+        "WHERE s.model_id = ? ORDER BY p.faiss_id, s.position",
+        model_id,
     )
-    owners = np.array([r["faiss_id"] for r in rows], dtype="int64")
-    if not rows:
-        return owners, np.zeros((0, 0), dtype="float32")
-    return owners, np.vstack([blob_to_vector(r["vector"]) for r in rows]).astype("float32")
 
 
 def vectors_for_current_passages(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:
     """(faiss ids, vectors) of every stored passage, for building the FAISS index."""
-    rows = list(
-        db.query(
-            "SELECT p.faiss_id, v.vector FROM passages p JOIN passage_vectors v ON v.passage_id = p.id "
-            "AND v.model_id = ? ORDER BY p.faiss_id",
-            [model_id],
-        )
+    return _ids_and_vectors(
+        db,
+        "SELECT p.faiss_id, v.vector FROM passages p JOIN passage_vectors v ON v.passage_id = p.id "
+        "AND v.model_id = ? ORDER BY p.faiss_id",
+        model_id,
     )
+
+
+def _ids_and_vectors(db: sqlite_utils.Database, sql: str, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of (faiss_id, vector blob) as an int64 id array and a float32 matrix."""
+    rows = list(db.query(sql, [model_id]))
     ids = np.array([r["faiss_id"] for r in rows], dtype="int64")
     if not rows:
         return ids, np.zeros((0, 0), dtype="float32")
