@@ -21,11 +21,11 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
-# Until the web app exists, serve prepares everything (catalogue, model, index) and lists the catalogue.
+# Validate the catalogue, then `helpdesk serve` stores and indexes it (with progress) and serves at :8000.
+# Until the web pages exist, what is served is the JSON API (GET / lists it).
 serve: model
 	$(BIN)/helpdesk check
-	$(BIN)/helpdesk index
-	$(BIN)/helpdesk entries
+	$(BIN)/helpdesk serve --host 127.0.0.1 --port 8000
 
 lint: setup
 	$(BIN)/ruff check assistant catalogue indexer web tests benchmarks

@@ -87,3 +87,41 @@ def test_every_command_is_in_the_readme():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     for name in cli.commands:
         assert f"`helpdesk {name}" in readme, name
+
+
+def test_serve_prepares_and_serves_the_api_on_a_real_port(shipped_index):
+    import socket
+    import time
+    import urllib.request
+
+    def get_json(url, data=None):
+        headers = {"Content-Type": "application/json"} if data else {}
+        with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=headers), timeout=30) as response:
+            return json.loads(response.read())
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, **shipped_index["env"]}
+    command = [sys.executable, "-m", "web.cli", "serve", "--port", str(port)]
+    server = subprocess.Popen(
+        command, env=env, cwd=PROJECT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(240):
+            try:
+                health = get_json(f"{base}/healthz")
+                break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            raise AssertionError("server did not start")
+        assert health["status"] == "ok"
+        answer = get_json(f"{base}/api/ask", json.dumps({"question": "Wat is een FTA?"}).encode())
+        assert answer["status"] == "answered" and answer["citations"]
+        assert get_json(base + "/")["openapi"] == "/api/openapi.json"
+    finally:
+        server.terminate()
+        _, stderr = server.communicate(timeout=30)
+    assert "draait op" in stderr

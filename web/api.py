@@ -166,6 +166,21 @@ def entry(entry_id: str):
     return jsonify(found)
 
 
+@bp.get("/")
+def home():
+    """What runs here, until the web pages exist."""
+    from .openapi import SPEC
+
+    return jsonify(
+        {
+            "name": "Banenafspraak helpdesk",
+            "note": "De webpagina's zijn nog niet gebouwd. Gebruik de JSON API hieronder of `helpdesk ask`.",
+            "endpoints": sorted(SPEC["paths"]),
+            "openapi": "/api/openapi.json",
+        }
+    )
+
+
 @bp.get("/healthz")
 def healthz():
     try:

@@ -7,6 +7,7 @@ import click
 from assistant.commands import ask, evaluate, quota
 from catalogue.commands import check, entries
 from indexer.commands import index, search
+from web.commands import serve
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -20,7 +21,7 @@ def cli() -> None:
     """Banenafspraak helpdesk: catalogus, zoeken, antwoorden en quotumcalculator."""
 
 
-for command in (check, entries, index, search, evaluate, ask, quota):
+for command in (check, entries, index, search, evaluate, ask, quota, serve):
     cli.add_command(command)
 
 

@@ -166,6 +166,9 @@ SPEC = {
                 "responses": _ok({"type": "object"}) | _errors(404),
             }
         },
+        "/": {
+            "get": {"summary": "Wat hier draait (tot de webpagina's er zijn).", "responses": _ok({"type": "object"})}
+        },
         "/healthz": {
             "get": {"summary": "Index en model geladen?", "responses": _ok({"type": "object"}) | _errors(503)}
         },
