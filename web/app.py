@@ -21,10 +21,10 @@ def create_app(config: dict | None = None) -> Flask:
         HELPDESK_INDEX_DIR=str(index_dir()),
         HELPDESK_RATE_LIMIT=int(os.environ.get("HELPDESK_RATE_LIMIT", "30")),  # questions per client per minute
         MAX_CONTENT_LENGTH=64 * 1024,
-        JSON_SORT_KEYS=False,
     )
     app.config.update(config or {})
     app.json.ensure_ascii = False
+    app.json.sort_keys = False
 
     from .services import Services
 
