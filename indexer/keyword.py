@@ -68,16 +68,23 @@ def split_compound(word: str, vocabulary: frozenset[str]) -> tuple[str, str] | N
     return None
 
 
+# Function words that are English only (not also Dutch like "is", "in", "we", "of", "door").
 ENGLISH_WORDS = frozenset(
-    "the a an of to in on for is are do does did what how who when which can could we you my our with if "
-    "have has should must will would there their from about any".split()
+    "the a an to on for are do does did what how who when which can could you my our with if have has should "
+    "must will would there their from about any this that these those it its be been being".split()
+)
+DUTCH_WORDS = frozenset(
+    "de het een en van voor wat hoe wie waar wanneer welke ik wij jij je u mijn onze moet moeten mag kan kunnen "
+    "heb heeft hebben zijn wordt worden niet geen ook bij als dat die dit deze er naar over uit met op".split()
 )
 
 
 def looks_english(text: str) -> bool:
-    """True when a question reads as English (enough English function words)."""
+    """True when a question reads as English: enough English-only function words, more than Dutch ones."""
     words = WORD.findall(text.lower())
-    return sum(w in ENGLISH_WORDS for w in words) >= max(2, 0.2 * len(words))
+    english = sum(w in ENGLISH_WORDS for w in words)
+    dutch = sum(w in DUTCH_WORDS for w in words)
+    return english >= max(2, 0.2 * len(words)) and english > dutch
 
 
 def thesaurus_terms(text: str) -> list[str]:

@@ -120,6 +120,9 @@ def test_english_detection():
     assert looks_english("Is there a tax credit for hiring someone from the register?")
     assert not looks_english("Hoe lang krijg ik loonkostensubsidie?")
     assert not looks_english("Is de no-riskpolis er ook voor uitzendkrachten?")
+    assert not looks_english("Wat is het minimumloon in 2025?")
+    assert not looks_english("Is het in 2024 nog zo?")
+    assert looks_english("What is the minimum wage in 2025?")
 
 
 def test_sentence_scores_cover_each_sentence(searcher):
