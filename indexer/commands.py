@@ -27,6 +27,12 @@ def _fail(message: str) -> None:
 )
 def index(full: bool, backend: str | None) -> None:
     """Store the catalogue and update the search index."""
+    stats = reindex_with_progress(full=full, backend=backend)
+    click.echo(stats.summary() + f" (backend {stats.backend})")
+
+
+def reindex_with_progress(full: bool = False, backend: str | None = None):
+    """Reindex with a progress bar on stderr; a problem ends the command with its Dutch message."""
     from .service import reindex
 
     bar = None
@@ -39,13 +45,12 @@ def index(full: bool, backend: str | None) -> None:
         bar.update(done - bar.pos)
 
     try:
-        stats = reindex(full=full, backend=backend, progress=progress)
+        return reindex(full=full, backend=backend, progress=progress)
     except (SearchError, CatalogueInvalid) as exc:
         _fail(str(exc))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    click.echo(stats.summary() + f" (backend {stats.backend})")
 
 
 @click.command()

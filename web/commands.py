@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 
@@ -13,30 +11,12 @@ import click
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
     """Prepare the helpdesk and serve it (JSON API for now) with waitress."""
-    from catalogue.store import CatalogueInvalid
-    from indexer.search import SearchError
-    from indexer.service import reindex
+    from indexer.commands import reindex_with_progress
 
     from .app import create_app
 
     click.echo("Model, catalogus en zoekindex voorbereiden…", err=True)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=total, label=f"Passages inbedden ({total})", show_pos=True, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        stats = reindex(progress=progress)
-    except (SearchError, CatalogueInvalid) as exc:
-        click.echo(str(exc), err=True)
-        sys.exit(1)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+    stats = reindex_with_progress()
     click.echo(stats.summary(), err=True)
     app = create_app()
     with app.app_context():
