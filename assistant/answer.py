@@ -101,6 +101,7 @@ class Answer:
             "calculation": self.calculation,
             "conversation_id": self.conversation_id,
             "notices": self.notices,
+            "answer_id": self.log_id,  # for feedback on this answer
         }
 
 
@@ -192,7 +193,6 @@ class Assistant:
         answer.notices = notices + answer.notices
         answer.question = redacted
         answer.personal_data = kinds
-        history.add_turn(self.db, conversation_id, redacted, answer.search_query, answer.status)
         answer.log_id = history.log_question(
             self.db,
             conversation_id=conversation_id,
@@ -203,6 +203,9 @@ class Assistant:
             personal_data=",".join(kinds),
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             citations=json.dumps([f"{c['entry_id']}#{c['anchor']}" for c in answer.citations]),
+        )
+        history.add_turn(
+            self.db, conversation_id, redacted, answer.search_query, answer.status, answer.to_api(), answer.log_id
         )
         log.info("answered status=%s log_id=%s", answer.status, answer.log_id)  # never the question itself
         return answer

@@ -155,6 +155,7 @@ class Searcher:
         faiss_ids = np.array([r["faiss_id"] for r in self.passage_list], dtype="int64")
         order = np.argsort(faiss_ids)
         self.sorted_faiss_ids, self.sorted_positions = faiss_ids[order], order
+        self._entry_vectors: tuple[list[str], np.ndarray] | None = None
         self.vocabulary = frozenset(
             w for r in rows for w in WORD.findall(fold(r["text"] + " " + r["title"])) if len(w) >= 4
         )
@@ -255,6 +256,27 @@ class Searcher:
             if int(owner) in wanted:
                 out[wanted[int(owner)]].append(by_row[row])
         return {pid: np.array(values) for pid, values in out.items()}
+
+    def related_entries(self, entry_id: str, k: int = 3) -> list[str]:
+        """The ids of the `k` published entries whose mean passage vector is closest to this entry's."""
+        ids, matrix = self._entry_matrix()
+        if entry_id not in ids:
+            return []
+        sims = matrix @ matrix[ids.index(entry_id)]
+        order = [int(i) for i in np.argsort(-sims) if ids[int(i)] != entry_id]
+        return [ids[i] for i in order[:k]]
+
+    def _entry_matrix(self) -> tuple[list[str], np.ndarray]:
+        """One normalised vector per entry (the mean of its passage vectors), computed once per index load."""
+        if self._entry_vectors is None:
+            groups: dict[str, list[np.ndarray]] = {}
+            for passage in self.passage_list:
+                groups.setdefault(passage["entry_id"], []).append(self.index.reconstruct(int(passage["faiss_id"])))
+            ids = sorted(groups)
+            matrix = np.array([np.mean(groups[i], axis=0) for i in ids], dtype="float32").reshape(len(ids), -1)
+            matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+            self._entry_vectors = (ids, matrix)
+        return self._entry_vectors
 
     def _keyword(self, query: str, stemmed: bool, limit: int = 500) -> list[tuple[dict, float, None]]:
         if stemmed:

@@ -64,9 +64,14 @@ class RateLimiter:
 limiter = RateLimiter()
 
 
-def rate_limited() -> None:
+def within_rate_limit() -> bool:
+    """Count this request against the client's question limit (HELPDESK_RATE_LIMIT per minute; 0 = no limit)."""
     limit = current_app.config["HELPDESK_RATE_LIMIT"]
-    if limit and not limiter.allow(request.remote_addr or "?", limit, 60.0):
+    return not limit or limiter.allow(request.remote_addr or "?", limit, 60.0)
+
+
+def rate_limited() -> None:
+    if not within_rate_limit():
         raise ApiError(429, "U stelt te veel vragen achter elkaar. Wacht een minuut en probeer het opnieuw.")
 
 
@@ -164,21 +169,6 @@ def entry(entry_id: str):
         raise ApiError(404, "Dit onderwerp bestaat niet.")
     found.pop("path", None)
     return jsonify(found)
-
-
-@bp.get("/")
-def home():
-    """What runs here, until the web pages exist."""
-    from .openapi import SPEC
-
-    return jsonify(
-        {
-            "name": "Banenafspraak helpdesk",
-            "note": "De webpagina's zijn nog niet gebouwd. Gebruik de JSON API hieronder of `helpdesk ask`.",
-            "endpoints": sorted(SPEC["paths"]),
-            "openapi": "/api/openapi.json",
-        }
-    )
 
 
 @bp.get("/healthz")

@@ -10,7 +10,7 @@ import click
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, threads: int) -> None:
-    """Prepare the helpdesk and serve it (JSON API for now) with waitress."""
+    """Prepare the helpdesk (model, catalogue, index) and serve the web pages and JSON API with waitress."""
     from indexer.commands import reindex_with_progress
 
     from .app import create_app

@@ -122,6 +122,10 @@ SPEC = {
                             "calculation": {"oneOf": [QUOTA_RESULT, {"type": "null"}]},
                             "conversation_id": {"type": "string"},
                             "notices": {"type": "array", "items": {"type": "string"}},
+                            "answer_id": {
+                                "type": "integer",
+                                "description": "Kenmerk van dit antwoord, voor feedback via het formulier op /.",
+                            },
                         },
                     }
                 )
@@ -166,8 +170,22 @@ SPEC = {
                 "responses": _ok({"type": "object"}) | _errors(404),
             }
         },
-        "/": {
-            "get": {"summary": "Wat hier draait (tot de webpagina's er zijn).", "responses": _ok({"type": "object"})}
+        "/catalogus.json": {
+            "get": {
+                "summary": "De catalogus als lijst, met filters en aantallen (de JSON-versie van /catalogus).",
+                "parameters": [
+                    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
+                    for name in ("kind", "sector", "action_type", "q")
+                ],
+                "responses": _ok({"type": "object"}),
+            }
+        },
+        "/catalogus/{entry_id}.json": {
+            "get": {
+                "summary": "Eén onderwerp met geldigheid (de JSON-versie van /catalogus/<id>).",
+                "parameters": [{"name": "entry_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": _ok({"type": "object"}) | _errors(404),
+            }
         },
         "/healthz": {
             "get": {"summary": "Index en model geladen?", "responses": _ok({"type": "object"}) | _errors(503)}
