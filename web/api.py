@@ -61,13 +61,13 @@ class RateLimiter:
             return True
 
 
-limiter = RateLimiter()
-
-
 def within_rate_limit() -> bool:
     """Count this request against the client's question limit (HELPDESK_RATE_LIMIT per minute; 0 = no limit)."""
     limit = current_app.config["HELPDESK_RATE_LIMIT"]
-    return not limit or limiter.allow(request.remote_addr or "?", limit, 60.0)
+    if not limit:
+        return True
+    limiter = current_app.extensions.setdefault("helpdesk_rate_limiter", RateLimiter())  # one per app
+    return limiter.allow(request.remote_addr or "?", limit, 60.0)
 
 
 def rate_limited() -> None:

@@ -118,8 +118,11 @@
       el("input", { type: "hidden", name: "answer_id", value: String(aid) }),
       el("input", { type: "hidden", name: "conversation_id", value: conversationId }),
       el("fieldset", {}, [el("legend", { text: "Had u iets aan dit antwoord?" }), choice("ja", "Ja"), choice("nee", "Nee")]),
-      el("label", { "for": "fb-reden-" + aid, text: "Wat kan beter? (niet verplicht, geen persoonsgegevens)" }),
-      el("textarea", { id: "fb-reden-" + aid, name: "reason", rows: "2", maxlength: "500" }),
+      el("details", { "class": "reason" }, [
+        el("summary", { text: "Iets toelichten (niet verplicht)" }),
+        el("label", { "for": "fb-reden-" + aid, text: "Wat kan beter? Vul geen persoonsgegevens in." }),
+        el("textarea", { id: "fb-reden-" + aid, name: "reason", rows: "2", maxlength: "500" })
+      ]),
       el("button", { type: "submit", "class": "secondary", text: "Verstuur reactie" })
     ]);
   }
