@@ -146,3 +146,59 @@ def evaluate(modes: tuple[str, ...], answers: bool, as_json: bool) -> None:
 
         click.echo("\nAntwoorden")
         click.echo(format_answer_report(report))
+
+
+PERIOD = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$", re.IGNORECASE)
+MAX_RETENTION_DAYS = 36_500
+
+
+def parse_period(text: str) -> int:
+    """'90d', '12w' or '90' (days) → a number of days; raises ValueError with a Dutch message."""
+    match = PERIOD.match(text or "")
+    if not match:
+        raise ValueError(f"'{text}' is geen periode; schrijf bijvoorbeeld 90d (dagen) of 12w (weken)")
+    days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
+    if days < 1:
+        raise ValueError(f"'{text}' is te kort: bewaar ten minste 1 dag")
+    if days > MAX_RETENTION_DAYS:
+        raise ValueError(f"'{text}' is te lang: hooguit {MAX_RETENTION_DAYS} dagen")
+    return days
+
+
+@click.command()
+@click.option(
+    "--older-than",
+    "period",
+    default=None,
+    help="Verwijder wat ouder is dan dit, bijv. 90d of 12w (standaard HELPDESK_RETENTION_DAYS, anders 90 dagen).",
+)
+@click.option("--dry-run", is_flag=True, help="Tel alleen wat weg zou gaan; verwijder niets.")
+def purge(period: str | None, dry_run: bool) -> None:
+    """Delete questions, answers, feedback and conversations older than the retention period."""
+    import datetime as dt
+    import os
+
+    from catalogue import settings
+    from catalogue.store import open_db
+
+    from .history import purge_cutoff, purge_older_than
+
+    if period is None:
+        period = os.environ.get("HELPDESK_RETENTION_DAYS") or "90"
+        source = "HELPDESK_RETENTION_DAYS"
+    else:
+        source = "--older-than"
+    try:
+        days = parse_period(period)
+    except ValueError as exc:
+        _fail(f"{source}: {exc}")
+    now = dt.datetime.now(dt.UTC)
+    counts = purge_older_than(open_db(settings.db_path()), days, now=now, dry_run=dry_run)
+    summary = (
+        f"{counts['question_log']} vragen, {counts['feedback']} reacties, {counts['turns']} gespreksbeurten en "
+        f"{counts['conversations']} gesprekken ouder dan {days} dagen (vóór {purge_cutoff(days, now).date()})"
+    )
+    if dry_run:
+        click.echo(f"Proefdraai, er is niets verwijderd. Zou verwijderen: {summary}.")
+    else:
+        click.echo(f"Verwijderd: {summary}.")

@@ -146,3 +146,47 @@ def log_question(db: sqlite_utils.Database, **row) -> int:
             f"INSERT INTO question_log ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
         )
     return cursor.lastrowid
+
+
+# What `purge_older_than` removes, per table, in this order (feedback before the log rows it points at). Each
+# condition selects the same rows before and after the deletes above it, so a dry run's counts are exact.
+PURGE_WHERE = {
+    "feedback": "created_at < :cutoff OR log_id IN (SELECT id FROM question_log WHERE created_at < :cutoff)",
+    "turns": "created_at < :cutoff",
+    "question_log": "created_at < :cutoff",
+    "conversations": (
+        "created_at < :cutoff AND NOT EXISTS (SELECT 1 FROM turns t WHERE t.conversation_id = conversations.id "
+        "AND (t.created_at >= :cutoff OR t.created_at IS NULL))"
+    ),
+}
+
+
+def purge_cutoff(days: int, now: dt.datetime | None = None) -> dt.datetime:
+    """The moment `days` days before `now` (default: this moment), in UTC; a naive `now` is taken as UTC."""
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ValueError(f"days moet een geheel getal van ten minste 1 zijn, niet {days!r}")
+    now = now or dt.datetime.now(dt.UTC)
+    now = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
+    try:
+        return now - dt.timedelta(days=days)
+    except OverflowError:
+        raise ValueError(f"{days} dagen terug valt buiten de kalender") from None
+
+
+def purge_older_than(
+    db: sqlite_utils.Database, days: int, now: dt.datetime | None = None, *, dry_run: bool = False
+) -> dict[str, int]:
+    """Delete what is older than `days` days, in one transaction: feedback (by its own date, and all feedback on a
+    log row that goes), question_log, turns, and conversations older than the cut-off with no turns left.
+
+    Returns the number of rows per table; with `dry_run` only counts them. Timestamps are compared as the ISO UTC
+    text `now()` writes (`2026-11-23T15:00:00+00:00`)."""
+    params = {"cutoff": purge_cutoff(days, now).isoformat(timespec="seconds")}
+    counts = {}
+    with WRITE_LOCK, db.conn:
+        for table, where in PURGE_WHERE.items():
+            if dry_run:
+                counts[table] = db.execute(f"SELECT count(*) FROM {table} WHERE {where}", params).fetchone()[0]
+            else:
+                counts[table] = db.execute(f"DELETE FROM {table} WHERE {where}", params).rowcount
+    return counts

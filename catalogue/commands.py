@@ -1,4 +1,4 @@
-"""CLI commands of the catalogue: `helpdesk check` and `helpdesk entries`."""
+"""CLI commands of the catalogue: `helpdesk check`, `helpdesk entries` and `helpdesk export`."""
 
 import json
 import sys
@@ -79,3 +79,51 @@ def load_and_store(quiet: bool = False):
             err=True,
         )
     return db
+
+
+@click.command(name="export")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--all", "include_drafts", is_flag=True, help="Ook concepten (status: draft) exporteren.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Ook schrijven als de map niet leeg is (bestanden met dezelfde naam worden vervangen).",
+)
+def export(folder: Path, include_drafts: bool, force: bool) -> None:
+    """Write the entries in the SQLite store as markdown files in the format of knowledge/."""
+    from .export import KIND_FOLDERS, export_catalogue
+
+    if folder.exists() and not folder.is_dir():
+        click.echo(f"{folder} is een bestand, geen map.", err=True)
+        sys.exit(1)
+    if folder.is_dir() and any(folder.iterdir()) and not force:
+        click.echo(f"De map {folder} is niet leeg. Kies een lege of nieuwe map, of gebruik --force.", err=True)
+        sys.exit(1)
+    db = open_db(settings.db_path())
+    rows = list(db.query("SELECT id, kind, status FROM entries"))
+    chosen = [r for r in rows if include_drafts or r["status"] == "published"]
+    if not rows:
+        click.echo(
+            f"De database {settings.db_path()} heeft geen onderwerpen. Vul hem eerst met 'helpdesk entries' of "
+            "'helpdesk index'.",
+            err=True,
+        )
+        sys.exit(1)
+    if not chosen:
+        click.echo(f"De database heeft alleen concepten ({len(rows)}); gebruik --all om ze te exporteren.", err=True)
+        sys.exit(1)
+    count = export_catalogue(db, folder, include_drafts=include_drafts)
+    kinds = Counter(r["kind"] for r in chosen)
+    per_kind = ", ".join(f"{KIND_FOLDERS[kind]}: {kinds[kind]}" for kind in schema.KINDS if kinds.get(kind))
+    click.echo(f"Geëxporteerd: {count} onderwerpen naar {folder} ({per_kind}).")
+    skipped = len(rows) - len(chosen)
+    if skipped:
+        click.echo(f"Niet geëxporteerd: {skipped} concept(en); gebruik --all om ze mee te nemen.")
+    written = {folder / KIND_FOLDERS[r["kind"]] / f"{r['id']}.md" for r in chosen}
+    others = [p for p in sorted(folder.rglob("*.md")) if p not in written and p.name.lower() != "readme.md"]
+    if others:
+        click.echo(
+            f"Let op: {len(others)} ander(e) .md-bestand(en) in {folder} zijn niet door deze export geschreven, "
+            f"bijvoorbeeld {others[0]}. 'helpdesk check {folder}' leest ze ook.",
+            err=True,
+        )

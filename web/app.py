@@ -27,6 +27,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 PAGE_ERRORS = {
+    401: ("Inloggen nodig", "Log in om deze pagina te zien."),
+    403: ("Dit mag u niet", "U heeft geen toestemming voor deze actie. Dit is vastgelegd."),
     400: ("Dit verzoek klopt niet", "De gegevens in het verzoek kloppen niet. Ga terug en probeer het opnieuw."),
     404: ("Deze pagina bestaat niet", "Misschien is het adres verkeerd getypt, of is de pagina verplaatst."),
     405: ("Dit kan hier niet", "Deze pagina werkt niet op deze manier. Ga terug naar de vorige pagina."),
@@ -68,6 +70,8 @@ def create_app(config: dict | None = None) -> Flask:
         HELPDESK_INDEX_DIR=str(index_dir()),
         HELPDESK_RATE_LIMIT=int(os.environ.get("HELPDESK_RATE_LIMIT", "30")),  # questions per client per minute
         HELPDESK_RETENTION_DAYS=int(os.environ.get("HELPDESK_RETENTION_DAYS", "90")),
+        HELPDESK_KNOWLEDGE_DIR=str(settings.knowledge_dir()),
+        HELPDESK_LOGIN_LIMIT=int(os.environ.get("HELPDESK_LOGIN_LIMIT", "10")),  # login attempts per client per minute
         MAX_CONTENT_LENGTH=64 * 1024,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -90,10 +94,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["helpdesk"] = Services(app)
     csrf.init_app(app)
 
-    from . import api, browse, calculator, chat, pages
+    from . import admin, api, browse, calculator, chat, pages
 
     csrf.exempt(api.bp)  # JSON only: a cross-site form cannot send application/json without a CORS preflight
-    for blueprint in (api.bp, chat.bp, browse.bp, calculator.bp, pages.bp):
+    for blueprint in (api.bp, chat.bp, browse.bp, calculator.bp, pages.bp, admin.bp):
         app.register_blueprint(blueprint)
 
     @app.after_request

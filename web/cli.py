@@ -4,10 +4,10 @@ import os
 
 import click
 
-from assistant.commands import ask, evaluate, quota
-from catalogue.commands import check, entries
+from assistant.commands import ask, evaluate, purge, quota
+from catalogue.commands import check, entries, export
 from indexer.commands import index, search
-from web.commands import serve
+from web.commands import serve, user
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -21,7 +21,7 @@ def cli() -> None:
     """Banenafspraak helpdesk: catalogus, zoeken, antwoorden en quotumcalculator."""
 
 
-for command in (check, entries, index, search, evaluate, ask, quota, serve):
+for command in (check, entries, export, index, search, evaluate, ask, quota, purge, serve, user):
     cli.add_command(command)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 
@@ -27,3 +29,70 @@ def serve(host: str, port: int, threads: int) -> None:
 
     click.echo(f"De helpdesk draait op http://{host}:{port}/ (stoppen: Ctrl+C)", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="helpdesk")
+
+
+@click.group()
+def user() -> None:
+    """Curator accounts: add, list, disable."""
+
+
+def _db():
+    from catalogue import (
+        curation,  # noqa: F401 - registers the versions and audit log migration
+        settings,
+    )
+    from catalogue.store import open_db
+
+    from . import accounts  # noqa: F401 - registers the users table migration
+
+    return open_db(settings.db_path())
+
+
+@user.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["editor", "reviewer", "admin"]))
+@click.option("--sector", "sectors", multiple=True, help="Sector(en) van een redacteur; mag vaker.")
+@click.option("--password-stdin", is_flag=True, help="Lees het wachtwoord van stdin (voor scripts).")
+def user_add(name: str, role: str, sectors: tuple[str, ...], password_stdin: bool) -> None:
+    """Add an account; the password is asked (or read from stdin), never given as an argument."""
+    from . import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer")
+    try:
+        accounts.add_user(_db(), name, password, role, sectors)
+    except accounts.AccountError as exc:
+        click.echo(f"Fout: {exc}", err=True)
+        raise SystemExit(1) from None
+    from catalogue.curation import audit
+
+    audit(_db(), "cli", "account gemaakt", None, f"{name} ({role}{', ' + ', '.join(sectors) if sectors else ''})")
+    click.echo(f"Account {name} ({role}) is gemaakt.")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List the accounts."""
+    from . import accounts
+
+    for u in accounts.list_users(_db()):
+        state = "uitgeschakeld" if u["disabled"] else "actief"
+        click.echo(f"{u['name']:<20} {u['role']:<9} {state:<13} {', '.join(u['sectors'])}")
+
+
+@user.command("disable")
+@click.argument("name")
+def user_disable(name: str) -> None:
+    """Disable an account; its sessions end at once."""
+    from catalogue.curation import audit
+
+    from . import accounts
+
+    db = _db()
+    if not accounts.disable_user(db, name):
+        click.echo(f"Fout: er is geen account {name}.", err=True)
+        raise SystemExit(1)
+    audit(db, "cli", "account uitgeschakeld", None, name)
+    click.echo(f"Account {name} is uitgeschakeld.")

@@ -24,6 +24,10 @@ class Services:
         if self._db is None:
             with _lock:
                 if self._db is None:
+                    # every module with a migration is imported first, so open_db brings all tables up to date
+                    import assistant.history  # noqa: F401
+                    import catalogue.curation  # noqa: F401
+                    import web.accounts  # noqa: F401
                     from catalogue.store import open_db
 
                     self._db = open_db(self.config["HELPDESK_DB"], shared=True)

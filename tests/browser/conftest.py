@@ -77,6 +77,59 @@ def live_server(shipped_index):
             thread.join(timeout=5)
 
 
+def serve(app) -> tuple[object, threading.Thread, str]:
+    """Serve `app` with waitress on a free loopback port; returns the server, its thread and the base URL."""
+    import waitress
+
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.effective_port}"
+    _wait_healthy(url)
+    return server, thread, url
+
+
+@pytest.fixture(scope="module")
+def curation_server(shipped_index, tmp_path_factory):
+    """A second real server on a private copy of store, index and knowledge folder (publishing writes there),
+    with an editor (gemeenten), a second editor, a reviewer and an admin; password PASSWORD."""
+    from tests.conftest import copy_of_shipped
+    from web import accounts
+    from web.app import create_app
+    from web.services import services
+
+    env = copy_of_shipped(shipped_index, tmp_path_factory.mktemp("curation-browser"))
+    app = create_app(
+        {
+            "HELPDESK_DB": str(env["db_path"]),
+            "HELPDESK_INDEX_DIR": str(env["index_dir"]),
+            "HELPDESK_KNOWLEDGE_DIR": str(env["knowledge"]),
+            "HELPDESK_RATE_LIMIT": 0,
+            "HELPDESK_LOGIN_LIMIT": 0,
+            "SECRET_KEY": "curation-browser-secret",
+        }
+    )
+    with app.app_context():
+        db = services().db
+        for name, role, sectors in (
+            ("els", "editor", ["gemeenten"]),
+            ("piet", "editor", ["gemeenten"]),
+            ("ria", "reviewer", []),
+            ("ad", "admin", []),
+        ):
+            accounts.add_user(db, name, PASSWORD, role, sectors)
+        services().assistant  # noqa: B018 - warm
+    server, thread, url = serve(app)
+    try:
+        yield LiveServer(url=url, app=app), env
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+PASSWORD = "een-lang-wachtwoord-2026"
+
+
 @pytest.fixture(scope="session")
 def browser(tmp_path_factory):
     """Headless Debian Chromium with a fresh profile directory.
