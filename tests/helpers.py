@@ -94,3 +94,39 @@ def write_entry(folder: Path, entry_id: str, template: str = RULE, sub: str = "r
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def app_on(store: dict, **config):
+    """The real app on a store/index (a `shipped_index` or `copy_of_shipped` dict); `config` overrides the test
+    defaults (no rate limits, a fixed secret)."""
+    from web.app import create_app
+
+    settings = {
+        "HELPDESK_DB": str(store["db_path"]),
+        "HELPDESK_INDEX_DIR": str(store["index_dir"]),
+        "HELPDESK_RATE_LIMIT": 0,
+        "HELPDESK_LOGIN_LIMIT": 0,
+        "SECRET_KEY": "test-secret",
+    }
+    if "knowledge" in store:
+        settings["HELPDESK_KNOWLEDGE_DIR"] = str(store["knowledge"])
+    return create_app({**settings, **config})
+
+
+CURATORS = (
+    ("els", "editor", ["gemeenten"]),
+    ("piet", "editor", ["gemeenten"]),
+    ("ria", "reviewer", []),
+    ("ad", "admin", []),
+)
+CURATOR_PASSWORD = "een-lang-wachtwoord-2026"
+
+
+def add_curators(app) -> None:
+    """Two editors for gemeenten (els, piet), a reviewer (ria) and an admin (ad), all with CURATOR_PASSWORD."""
+    from web import accounts
+    from web.services import services
+
+    with app.app_context():
+        for name, role, sectors in CURATORS:
+            accounts.add_user(services().db, name, CURATOR_PASSWORD, role, sectors)

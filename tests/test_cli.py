@@ -125,4 +125,4 @@ def test_serve_prepares_and_serves_the_api_on_a_real_port(shipped_index):
     finally:
         server.terminate()
         _, stderr = server.communicate(timeout=30)
-    assert "draait op" in stderr
+    assert "draait op" in stderr and "Bewaartermijn 90 dagen" in stderr

@@ -10,11 +10,11 @@ import pytest
 
 from catalogue import curation
 from web import accounts
-from web.app import create_app
 
 from .conftest import copy_of_shipped
+from .helpers import CURATOR_PASSWORD as PASSWORD
+from .helpers import add_curators, app_on
 
-PASSWORD = "een-lang-wachtwoord-2026"
 PRACTICE_TITLE = "Fietsenwerkplaats Zuiderpark"
 
 
@@ -25,24 +25,8 @@ def env(shipped_index, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def app(env):
-    app = create_app(
-        {
-            "HELPDESK_DB": str(env["db_path"]),
-            "HELPDESK_INDEX_DIR": str(env["index_dir"]),
-            "HELPDESK_KNOWLEDGE_DIR": str(env["knowledge"]),
-            "HELPDESK_RATE_LIMIT": 0,
-            "HELPDESK_LOGIN_LIMIT": 0,
-            "SECRET_KEY": "curation-secret",
-        }
-    )
-    with app.app_context():
-        from web.services import services
-
-        db = services().db
-        accounts.add_user(db, "els", PASSWORD, "editor", ["gemeenten"])
-        accounts.add_user(db, "piet", PASSWORD, "editor", ["gemeenten"])
-        accounts.add_user(db, "ria", PASSWORD, "reviewer")
-        accounts.add_user(db, "ad", PASSWORD, "admin")
+    app = app_on(env, SECRET_KEY="curation-secret")
+    add_curators(app)
     return app
 
 
@@ -349,6 +333,8 @@ def test_dashboards_and_csv(app, db):
     assert dashboard.status_code == 200 and "punten" in dashboard.get_data(as_text=True)
     csv = editor.get("/beheer/controle?formaat=csv")
     assert csv.mimetype == "text/csv" and csv.get_data(as_text=True).count("\n") >= 1
+    everything = editor.get("/beheer/vragen?lijst=alle").get_data(as_text=True)
+    assert "Mag mijn hond mee naar het werk?" in everything and "geen antwoord" in everything
     questions = editor.get("/beheer/vragen").get_data(as_text=True)
     assert "hond" in questions
     assert editor.get("/beheer/vragen?lijst=vaak-gesteld&formaat=csv").mimetype == "text/csv"

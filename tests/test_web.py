@@ -10,20 +10,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from web.app import SECURITY_HEADERS, create_app
+from web.app import SECURITY_HEADERS
+
+from .helpers import app_on
 
 
 @pytest.fixture(scope="module")
 def app(shipped_index):
-    return create_app(
-        {
-            "HELPDESK_DB": str(shipped_index["db_path"]),
-            "HELPDESK_INDEX_DIR": str(shipped_index["index_dir"]),
-            "HELPDESK_RATE_LIMIT": 0,
-            "SECRET_KEY": "test-secret",
-            "TESTING": True,
-        }
-    )
+    return app_on(shipped_index, TESTING=True)
 
 
 @pytest.fixture
@@ -167,13 +161,7 @@ def test_feedback_without_choice_or_for_unknown_answer(client):
 
 
 def test_forms_without_csrf_token_are_refused(shipped_index):
-    app = create_app(
-        {
-            "HELPDESK_DB": str(shipped_index["db_path"]),
-            "HELPDESK_INDEX_DIR": str(shipped_index["index_dir"]),
-            "SECRET_KEY": "another-secret",
-        }
-    )
+    app = app_on(shipped_index, SECRET_KEY="another-secret")
     client = app.test_client()
     for path, data in (("/", {"question": "Wat is de doelgroep?"}), ("/feedback", {"answer_id": "1", "helpful": "ja"})):
         response = client.post(path, data=data)
@@ -332,17 +320,42 @@ def test_about_page_states_automation_and_retention(client):
 
 
 def test_chat_form_is_rate_limited_with_a_dutch_message(shipped_index):
-    app = create_app(
-        {
-            "HELPDESK_DB": str(shipped_index["db_path"]),
-            "HELPDESK_INDEX_DIR": str(shipped_index["index_dir"]),
-            "HELPDESK_RATE_LIMIT": 2,
-            "SECRET_KEY": "rate-secret",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app = app_on(shipped_index, HELPDESK_RATE_LIMIT=2, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     codes = [client.post("/", data={"question": "Wat is de doelgroep?"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     limited = client.post("/", data={"question": "Wat is de doelgroep?"}).get_data(as_text=True)
     assert "te veel vragen" in limited and "Wat is de doelgroep?" in limited, "the question is kept in the box"
+
+
+def test_unexpected_error_is_a_dutch_500_page_without_traceback(app, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr("web.pages.render_template", broken)
+    response = client.get("/over")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 500 and "Er ging iets mis" in html
+    assert "secret internal detail" not in html and "Traceback" not in html
+
+
+def test_locked_database_is_a_clear_503_not_a_crash(shipped_index):
+    import sqlite3
+
+    app = app_on(shipped_index, WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    client.get("/")  # opens the store
+    with app.app_context():
+        from web.services import services
+
+        services().db.execute("PRAGMA busy_timeout=200")  # the server waits 5 s by default; keep the test short
+    blocker = sqlite3.connect(str(shipped_index["db_path"]), timeout=0.1)
+    blocker.execute("BEGIN EXCLUSIVE")
+    try:
+        page = client.post("/", data={"question": "Wat is de doelgroep?"})
+        api = client.post("/api/ask", json={"question": "Wat is de doelgroep?"})
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert page.status_code == 503 and "even bezet" in page.get_data(as_text=True)
+    assert api.status_code == 503 and "bezet" in api.get_json()["error"]

@@ -537,8 +537,17 @@ def questions_dashboard():
 
     db, embedder = services().db, services().searcher.embedder
     view = request.args.get("lijst", "onbeantwoord")
-    if view not in ("onbeantwoord", "duim-omlaag", "vaak-gesteld"):
+    if view not in ("onbeantwoord", "duim-omlaag", "vaak-gesteld", "alle"):
         abort(404)
+    if view == "alle":
+        rows = question_log(db)
+        if request.args.get("formaat") == "csv":
+            from catalogue.review import csv_text
+
+            header = ["Wanneer", "Vraag", "Status", "Beste score", "Nuttig", "Reden"]
+            keys = ("created_at", "question", "status", "top_score", "helpful", "reason")
+            return csv_response(csv_text(header, [[r[k] for k in keys] for r in rows]), "vragen-alle")
+        return render_template("beheer/questions.html", view=view, rows=rows)
     if view == "duim-omlaag":
         rows = thumbs_down(db)
         csv_text = thumbs_down_to_csv(rows) if request.args.get("formaat") == "csv" else None
@@ -548,6 +557,17 @@ def questions_dashboard():
     if csv_text is not None:
         return csv_response(csv_text, f"vragen-{view}")
     return render_template("beheer/questions.html", view=view, rows=rows)
+
+
+def question_log(db, limit: int = 500) -> list[dict]:
+    """The newest logged questions (already redacted) with status, best score and feedback."""
+    return list(
+        db.query(
+            "SELECT q.id, q.created_at, q.question, q.status, q.top_score, f.helpful, f.reason FROM question_log q "
+            "LEFT JOIN feedback f ON f.log_id = q.id ORDER BY q.id DESC LIMIT ?",
+            [limit],
+        )
+    )
 
 
 @bp.post("/vragen/concept")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import sqlite3
 from pathlib import Path
 
 from flask import Flask, render_template, request
@@ -123,6 +124,17 @@ def create_app(config: dict | None = None) -> Flask:
             return api.error_response(code, messages.get(code, exc.description or "Fout."))
         title, message = PAGE_ERRORS.get(code, PAGE_ERRORS[400] if code < 500 else PAGE_ERRORS[500])
         return render_template("error.html", title=title, message=message, code=code), code
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_busy(exc: sqlite3.OperationalError):
+        """SQLite already waited (busy_timeout); a still-locked database is a clear 503, not a crash."""
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            return unexpected(exc)
+        app.logger.warning("database locked on %s", request.path)
+        message = "De database is even bezet. Probeer het over een paar seconden opnieuw; er is niets verloren."
+        if request.path.startswith("/api/") or request.path.endswith(".json"):
+            return api.error_response(503, message)
+        return render_template("error.html", title="Even bezet", message=message, code=503), 503
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

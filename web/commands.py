@@ -25,10 +25,27 @@ def serve(host: str, port: int, threads: int) -> None:
         from .services import services
 
         services().assistant  # load model, index and assistant before the first request  # noqa: B018
+        start_retention(services().db, app.config["HELPDESK_RETENTION_DAYS"])
     from waitress import serve as waitress_serve
 
     click.echo(f"De helpdesk draait op http://{host}:{port}/ (stoppen: Ctrl+C)", err=True)
     waitress_serve(app, host=host, port=port, threads=threads, ident="helpdesk")
+
+
+def start_retention(db, days: int) -> None:
+    """Delete logged questions and feedback older than the retention period now, then once a day (as /over says)."""
+    import threading
+    import time
+
+    from assistant.history import purge_older_than
+
+    def run() -> None:
+        while True:
+            counts = purge_older_than(db, days)
+            click.echo(f"Bewaartermijn {days} dagen: {counts['question_log']} oude vragen verwijderd.", err=True)
+            time.sleep(24 * 3600)
+
+    threading.Thread(target=run, name="retention", daemon=True).start()
 
 
 @click.group()

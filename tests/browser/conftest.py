@@ -44,39 +44,6 @@ def _wait_healthy(url: str, timeout: float = 60) -> None:
         time.sleep(0.1)
 
 
-@pytest.fixture(scope="session")
-def live_server(shipped_index):
-    """The real app, warmed, served by waitress in a daemon thread on a free loopback port."""
-    import waitress
-
-    from web.app import create_app
-    from web.services import services
-
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in shipped_index["env"].items():
-            mp.setenv(key, value)
-        app = create_app(
-            {
-                "HELPDESK_DB": str(shipped_index["db_path"]),
-                "HELPDESK_INDEX_DIR": str(shipped_index["index_dir"]),
-                "HELPDESK_RATE_LIMIT": 0,
-                "SECRET_KEY": "test-secret",
-            }
-        )
-        with app.app_context():
-            services().assistant  # noqa: B018 - load the model, index and assistant before the first page
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-        thread.start()
-        try:
-            url = f"http://127.0.0.1:{server.effective_port}"
-            _wait_healthy(url)
-            yield LiveServer(url=url, app=app)
-        finally:
-            server.close()
-            thread.join(timeout=5)
-
-
 def serve(app) -> tuple[object, threading.Thread, str]:
     """Serve `app` with waitress on a free loopback port; returns the server, its thread and the base URL."""
     import waitress
@@ -89,35 +56,38 @@ def serve(app) -> tuple[object, threading.Thread, str]:
     return server, thread, url
 
 
+@pytest.fixture(scope="session")
+def live_server(shipped_index):
+    """The real app on the shipped index, warmed, served by waitress on a free loopback port."""
+    from tests.helpers import app_on
+    from web.services import services
+
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in shipped_index["env"].items():
+            mp.setenv(key, value)
+        app = app_on(shipped_index)
+        with app.app_context():
+            services().assistant  # noqa: B018 - load the model, index and assistant before the first page
+        server, thread, url = serve(app)
+        try:
+            yield LiveServer(url=url, app=app)
+        finally:
+            server.close()
+            thread.join(timeout=5)
+
+
 @pytest.fixture(scope="module")
 def curation_server(shipped_index, tmp_path_factory):
     """A second real server on a private copy of store, index and knowledge folder (publishing writes there),
-    with an editor (gemeenten), a second editor, a reviewer and an admin; password PASSWORD."""
+    with the curators of tests.helpers.CURATORS (password CURATOR_PASSWORD)."""
     from tests.conftest import copy_of_shipped
-    from web import accounts
-    from web.app import create_app
+    from tests.helpers import add_curators, app_on
     from web.services import services
 
     env = copy_of_shipped(shipped_index, tmp_path_factory.mktemp("curation-browser"))
-    app = create_app(
-        {
-            "HELPDESK_DB": str(env["db_path"]),
-            "HELPDESK_INDEX_DIR": str(env["index_dir"]),
-            "HELPDESK_KNOWLEDGE_DIR": str(env["knowledge"]),
-            "HELPDESK_RATE_LIMIT": 0,
-            "HELPDESK_LOGIN_LIMIT": 0,
-            "SECRET_KEY": "curation-browser-secret",
-        }
-    )
+    app = app_on(env, SECRET_KEY="curation-browser-secret")
+    add_curators(app)
     with app.app_context():
-        db = services().db
-        for name, role, sectors in (
-            ("els", "editor", ["gemeenten"]),
-            ("piet", "editor", ["gemeenten"]),
-            ("ria", "reviewer", []),
-            ("ad", "admin", []),
-        ):
-            accounts.add_user(db, name, PASSWORD, role, sectors)
         services().assistant  # noqa: B018 - warm
     server, thread, url = serve(app)
     try:
@@ -125,9 +95,6 @@ def curation_server(shipped_index, tmp_path_factory):
     finally:
         server.close()
         thread.join(timeout=5)
-
-
-PASSWORD = "een-lang-wachtwoord-2026"
 
 
 @pytest.fixture(scope="session")

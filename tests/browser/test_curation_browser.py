@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from .conftest import PASSWORD
+from tests.helpers import CURATOR_PASSWORD as PASSWORD
+
 from .helpers import axe_violations, format_violations, screenshot
 
 BODY = """## Wat is het?
