@@ -359,3 +359,8 @@ def test_locked_database_is_a_clear_503_not_a_crash(shipped_index):
         blocker.close()
     assert page.status_code == 503 and "even bezet" in page.get_data(as_text=True)
     assert api.status_code == 503 and "bezet" in api.get_json()["error"]
+
+
+def test_english_notice_is_marked_as_english(client):
+    html = ask(client, "What is the no-risk policy for employees with a disability?").get_data(as_text=True)
+    assert re.search(r'<li lang="en">This answer quotes the Dutch catalogue', html)

@@ -85,6 +85,9 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.ensure_ascii = False
     app.json.sort_keys = False
     app.add_template_filter(dutch_number, "nl")
+    from assistant.messages import ENGLISH_NOTICE
+
+    app.jinja_env.globals["english_notice"] = ENGLISH_NOTICE  # marked lang="en" where it is shown (WCAG 3.1.2)
     app.add_template_filter(lambda values, labels: [labels.get(v, v) for v in values], "labels")
     from .highlight import mark_sentences
 

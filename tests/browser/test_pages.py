@@ -53,8 +53,11 @@ def test_chat_with_javascript_answers_in_place_and_follows_up(live_server, new_p
     assert "gesprek=" in page.url, "the conversation can be reloaded"
     ask_and_wait(page, "En hoe lang geldt die?", 1)
     assert page.locator("#gesprek .turn").count() == 2
+    rendered_by_script = [t.inner_text() for t in page.locator("#gesprek .turn .answer").all()]
     page.reload()
     assert page.locator("#gesprek .turn").count() == 2, "a reload shows the whole conversation"
+    rendered_by_server = [t.inner_text() for t in page.locator("#gesprek .turn .answer").all()]
+    assert rendered_by_script == rendered_by_server, "chat.js and the server template show the same answer"
     screenshot(page, "chat-answer-js-desktop")
     assert_citation_lands_on_highlight(page)
     screenshot(page, "entry-highlighted-desktop")

@@ -141,7 +141,9 @@
       body.appendChild(el("p", { "class": "refusal", text: a.answer }));
     }
     if (a.notices.length) {
-      body.appendChild(el("ul", { "class": "notices" }, a.notices.map(function (n) { return el("li", { text: n }); })));
+      body.appendChild(el("ul", { "class": "notices" }, a.notices.map(function (n) {
+        return el("li", /^This answer/.test(n) ? { text: n, lang: "en" } : { text: n });
+      })));
     }
     return el("article", { "class": "turn", id: "antwoord-" + aid, "aria-labelledby": "vraag-" + aid }, [
       el("h3", { "class": "question", id: "vraag-" + aid }, [el("span", { "class": "visually-hidden", text: "Uw vraag: " }), question]),
