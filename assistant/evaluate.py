@@ -14,6 +14,12 @@ from catalogue.settings import PROJECT_ROOT
 from indexer.evaluate import load_questions, percentile
 
 OUT_OF_SCOPE_FILE = PROJECT_ROOT / "benchmarks" / "out_of_scope.yaml"
+# Everyday employer HR questions, reported apart: set 1 was later used to choose out-of-scope topics (so it is no
+# longer held out); set 2 was written before that change and never used for tuning.
+HOLDOUT_FILES = {
+    "holdout1": PROJECT_ROOT / "benchmarks" / "out_of_scope_holdout.yaml",
+    "holdout2": PROJECT_ROOT / "benchmarks" / "out_of_scope_holdout2.yaml",
+}
 MARKER = re.compile(r"\s*\[(\d+)\]")
 
 
@@ -69,7 +75,13 @@ def evaluate_answers(assistant) -> dict:
             refused += 1
         else:
             answered_oos.append(q["id"])
+    holdouts = {}
+    for name, path in HOLDOUT_FILES.items():
+        held = load_out_of_scope(path)
+        refused_held = sum(assistant.ask(q["question"]).status == "no_answer" for q in held)
+        holdouts[name] = {"questions": len(held), "refused": refused_held / len(held)}
     return {
+        "holdout_refusal": holdouts,
         "public_questions": len(questions),
         "answered_with_correct_citation": correct / len(questions),
         "false_refusal": len(false_refusals) / len(questions),
@@ -91,6 +103,10 @@ def format_answer_report(r: dict) -> str:
             f"beantwoord met juiste bron:  {r['answered_with_correct_citation']:.3f}",
             f"onterecht geweigerd:         {r['false_refusal']:.3f}",
             f"buiten scope geweigerd:      {r['out_of_scope_refusal']:.3f}",
+            *(
+                f"  idem, {name} ({h['questions']} alledaagse HR-vragen): {h['refused']:.3f}"
+                for name, h in r.get("holdout_refusal", {}).items()
+            ),
             f"status per soort:            {r['statuses']}",
             f"niet-letterlijke zinnen:     {len(r['verbatim_violations'])}",
             f"latency p50 {r['latency_p50_ms']:.1f} ms, p95 {r['latency_p95_ms']:.1f} ms",

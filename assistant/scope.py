@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_terms
+from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_terms_per_word
 
 SCOPE_FILE = Path(__file__).with_name("scope.yaml")
 QUESTION_WORDS = frozenset(
@@ -92,9 +92,12 @@ class ScopeChecker:
         tokens: set[str] = set()
         for hit in hits[:3]:
             tokens.update(_words(hit.passage))
-        extra = thesaurus_terms(question)
         total = sum(self._idf(w) for w in words)
-        found = sum(self._idf(w) for w in words if _matches(w, tokens) or any(_matches(e, tokens) for e in extra))
+        # a word also counts as found when one of its own thesaurus terms is in the passages ("boete" → quotumheffing)
+        extra = thesaurus_terms_per_word(question)
+        found = sum(
+            self._idf(w) for w in words if _matches(w, tokens) or any(_matches(e, tokens) for e in extra.get(w, ()))
+        )
         return found / total if total else 1.0
 
     def _idf(self, word: str) -> float:

@@ -97,6 +97,17 @@ def thesaurus_terms(text: str) -> list[str]:
     return list(terms)
 
 
+def thesaurus_terms_per_word(text: str) -> dict[str, list[str]]:
+    """For each word of `text`: the catalogue terms of the thesaurus keys (words or phrases in `text`) it is part of."""
+    folded = " " + " ".join(WORD.findall(fold(text))) + " "
+    out: dict[str, list[str]] = {}
+    for key, values in retrieval_config()["thesaurus"].items():
+        if f" {key} " in folded:
+            for word in key.split():
+                out.setdefault(word, []).extend(fold(v) for v in values)
+    return out
+
+
 def with_thesaurus(text: str) -> str:
     """The query with its thesaurus terms appended in brackets, so the model also sees the catalogue's words."""
     terms = thesaurus_terms(text)
