@@ -121,6 +121,17 @@ def conversation_turns(db: sqlite_utils.Database, conversation_id: str, n: int =
     return list(reversed(rows))
 
 
+def recent_questions(db: sqlite_utils.Database, limit: int = 500) -> list[dict]:
+    """The newest logged questions (already redacted) with status, best score and feedback, newest first."""
+    return list(
+        db.query(
+            "SELECT q.id, q.created_at, q.question, q.status, q.top_score, f.helpful, f.reason FROM question_log q "
+            "LEFT JOIN feedback f ON f.log_id = q.id ORDER BY q.id DESC LIMIT ?",
+            [limit],
+        )
+    )
+
+
 def record_feedback(db: sqlite_utils.Database, log_id: int, helpful: bool, reason: str = "") -> bool:
     """Store (or replace) the feedback on one logged answer; the reason is redacted and cut to size.
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,7 +16,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.settings import PROJECT_ROOT  # noqa: E402
+from scratch import scratch_catalogue  # noqa: E402 - benchmarks/scratch.py
+
 from indexer.evaluate import load_questions, percentile  # noqa: E402
 
 
@@ -26,10 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100, help="number of questions to time")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="helpdesk-api-bench-"))
-    shutil.copytree(PROJECT_ROOT / "knowledge", tmp / "knowledge")
-    os.environ.update({"HELPDESK_KNOWLEDGE_DIR": str(tmp / "knowledge"), "HELPDESK_DATA_DIR": str(tmp / "var")})
-    try:
+    with scratch_catalogue("api-bench"):
         from indexer.service import reindex
         from web.app import create_app
 
@@ -49,8 +45,6 @@ def main() -> None:
             f"POST /api/ask, {len(times)} questions, warm: p50 {percentile(times, 50):.1f} ms, "
             f"p95 {percentile(times, 95):.1f} ms, max {max(times):.1f} ms; statuses {statuses}"
         )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

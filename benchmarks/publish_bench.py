@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +18,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.settings import PROJECT_ROOT  # noqa: E402
+from scratch import scratch_catalogue  # noqa: E402 - benchmarks/scratch.py
+
 from indexer.evaluate import percentile  # noqa: E402
 
 PLACES = ("Noorderhaven", "Oosterpark", "Westerkwartier", "Zuiderzee", "Middenmeer", "Hoogland", "Laagveld")
@@ -70,10 +69,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="helpdesk-publish-bench-"))
-    shutil.copytree(PROJECT_ROOT / "knowledge", tmp / "knowledge")
-    os.environ.update({"HELPDESK_KNOWLEDGE_DIR": str(tmp / "knowledge"), "HELPDESK_DATA_DIR": str(tmp / "var")})
-    try:
+    with scratch_catalogue("publish-bench"):
         import assistant.history  # noqa: F401 - registers its tables before the store is opened
         from assistant.answer import Assistant
         from catalogue import curation, settings
@@ -104,8 +100,6 @@ def main() -> None:
             f"publish → cited in the chat, {len(times)} rounds: p50 {percentile(times, 50):.2f} s, "
             f"max {max(times):.2f} s; new entry cited in {cited} of {len(times)} answers"
         )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -9,9 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -20,7 +18,8 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.settings import PROJECT_ROOT  # noqa: E402
+from scratch import scratch_catalogue  # noqa: E402 - benchmarks/scratch.py
+
 from catalogue.store import open_db  # noqa: E402
 from indexer import service  # noqa: E402
 from indexer.embedder import shared_embedder  # noqa: E402
@@ -92,11 +91,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer queries")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="helpdesk-bench-"))
-    shutil.copytree(PROJECT_ROOT / "knowledge", tmp / "knowledge")
-    os.environ.update({"HELPDESK_KNOWLEDGE_DIR": str(tmp / "knowledge"), "HELPDESK_DATA_DIR": str(tmp / "var")})
     rows = []
-    try:
+    with scratch_catalogue("bench") as tmp:
         started = time.perf_counter()
         embedder = shared_embedder("st")
         load_s = time.perf_counter() - started
@@ -136,8 +132,6 @@ def main() -> None:
             rows.append(
                 (f"query {mode}, synthetic ({searcher.index.ntotal} passages)", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
             )
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  result")
     print("-" * (width + 30))

@@ -12,9 +12,7 @@ import argparse
 import http.client
 import os
 import re
-import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -24,7 +22,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from catalogue.settings import PROJECT_ROOT  # noqa: E402
+from scratch import scratch_catalogue  # noqa: E402 - benchmarks/scratch.py
+
 from indexer.evaluate import load_questions, percentile  # noqa: E402
 
 PAGES = (
@@ -64,10 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=100, help="number of questions to post")
     args = parser.parse_args()
-    tmp = Path(tempfile.mkdtemp(prefix="helpdesk-web-bench-"))
-    shutil.copytree(PROJECT_ROOT / "knowledge", tmp / "knowledge")
-    os.environ.update({"HELPDESK_KNOWLEDGE_DIR": str(tmp / "knowledge"), "HELPDESK_DATA_DIR": str(tmp / "var")})
-    try:
+    with scratch_catalogue("web-bench"):
         import waitress
 
         from indexer.service import reindex
@@ -98,8 +94,6 @@ def main() -> None:
             page_times = [browser.request("GET", path)[2] for _ in range(20)]
             print(f"GET {path}: p50 {percentile(page_times, 50):.1f} ms, p95 {percentile(page_times, 95):.1f} ms")
         server.close()
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

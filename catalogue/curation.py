@@ -15,14 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import sqlite_utils
 
-from .export import KIND_FOLDERS
+from .export import KIND_FOLDERS, write_atomically
 from .loader import ID_PATTERN, parse_entry_text
 from .store import WRITE_LOCK, get_entry, migration, sync_knowledge
 
@@ -184,7 +183,7 @@ def change_state(db, knowledge: Path, entry_id: str, state: str, author: str, co
     return version
 
 
-def restore(db, entry_id: str, version: int, author: str, base: int) -> dict:  # noqa: D401
+def restore(db, entry_id: str, version: int, author: str, base: int) -> dict:
     """Make an old version the newest draft again."""
     old = get_version(db, entry_id, version)
     if old is None:
@@ -222,30 +221,25 @@ def target_path(knowledge: Path, entry_id: str, kind: str) -> Path:
     )
 
 
-def write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+def _put(path: Path, text: str | None) -> None:
+    """Write `text` to `path` atomically, or remove the file when `text` is None."""
+    if text is None:
+        path.unlink(missing_ok=True)
+    else:
+        write_atomically(path, text)
 
 
-def _swap_file(db, knowledge: Path, path: Path, new_text: str | None, update_index) -> None:
-    """Put `new_text` at `path` (None: remove the file), store the folder and update the index; on any failure
-    put the old file back and re-store it, then re-raise."""
+def _swap_file(db, knowledge: Path, path: Path, new_text: str | None, update_index):
+    """Put `new_text` at `path` (None: remove the file), store the folder and update the index; returns what
+    `update_index` returned. On any failure put the old file back and re-store it, then re-raise."""
     old_text = path.read_text(encoding="utf-8") if path.exists() else None
     try:
-        if new_text is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomically(path, new_text)
+        _put(path, new_text)
         with WRITE_LOCK:
             sync_knowledge(db, knowledge)
-        update_index()
+        return update_index()
     except BaseException:
-        if old_text is None:
-            path.unlink(missing_ok=True)
-        else:
-            write_atomically(path, old_text)
+        _put(path, old_text)
         with WRITE_LOCK:
             sync_knowledge(db, knowledge)
         try:  # bring the index back in line with the restored files (a no-op when it was never changed)
@@ -268,53 +262,42 @@ def with_status_published(markdown: str) -> str:
     return "\n".join(lines)
 
 
-def publish(db, knowledge: Path, entry_id: str, author: str, comment: str, base: int, update_index) -> PublishResult:
-    """Publish the current version: write its file, store it, update the index (see the module docstring)."""
-    started = time.perf_counter()
-    with WRITE_LOCK:  # one publish at a time, and no save can slip in between the file and its version row
-        return _publish(db, knowledge, entry_id, author, comment, base, update_index, started)
-
-
-def _publish(db, knowledge, entry_id, author, comment, base, update_index, started) -> PublishResult:
+def _current_at(db, knowledge: Path, entry_id: str, base: int) -> dict:
+    """The current version, which must be the one the curator saw (`base`); else CurationError / VersionConflict."""
     current = latest(db, knowledge, entry_id)
     if current is None:
         raise CurationError("Dit onderwerp bestaat niet.")
     if current["version"] != base:
         raise VersionConflict(current)
-    text = with_status_published(current["markdown"])
-    problems = validate_markdown(text, entry_id)
-    if problems:
-        raise CurationError("Dit onderwerp heeft nog fouten: " + "; ".join(f"{p.field}: {p.message}" for p in problems))
-    path = target_path(knowledge, entry_id, current["kind"])
-    stats = {}
+    return current
 
-    def reindex():
-        stats["result"] = update_index()
 
-    _swap_file(db, knowledge, path, text + ("" if text.endswith("\n") else "\n"), reindex)
-    version = _append(db, entry_id, current["kind"], "published", text, author, comment or "gepubliceerd", base)
+def publish(db, knowledge: Path, entry_id: str, author: str, comment: str, base: int, update_index) -> PublishResult:
+    """Publish the current version: write its file, store it, update the index (see the module docstring)."""
+    started = time.perf_counter()
+    with WRITE_LOCK:  # one publish at a time, and no save can slip in between the file and its version row
+        current = _current_at(db, knowledge, entry_id, base)
+        text = with_status_published(current["markdown"])
+        problems = validate_markdown(text, entry_id)
+        if problems:
+            details = "; ".join(f"{p.field}: {p.message}" for p in problems)
+            raise CurationError(f"Dit onderwerp heeft nog fouten: {details}")
+        path = target_path(knowledge, entry_id, current["kind"])
+        stats = _swap_file(db, knowledge, path, text if text.endswith("\n") else text + "\n", update_index)
+        version = _append(db, entry_id, current["kind"], "published", text, author, comment or "gepubliceerd", base)
     audit(db, author, "gepubliceerd", entry_id, f"versie {version['version']}")
-    embedded = getattr(stats.get("result"), "embedded", 0)
-    return PublishResult(version, time.perf_counter() - started, embedded)
+    return PublishResult(version, time.perf_counter() - started, getattr(stats, "embedded", 0))
 
 
 def withdraw(db, knowledge: Path, entry_id: str, author: str, comment: str, base: int, update_index) -> dict:
     """Take a published entry offline: remove its file, store and reindex; keep its history."""
     with WRITE_LOCK:
-        current = latest(db, knowledge, entry_id)
-        if current is None:
-            raise CurationError("Dit onderwerp bestaat niet.")
-        if current["version"] != base:
-            raise VersionConflict(current)
-        return _withdraw(db, knowledge, entry_id, author, comment, base, update_index, current)
-
-
-def _withdraw(db, knowledge, entry_id, author, comment, base, update_index, current) -> dict:
-    path, text = published_file(db, knowledge, entry_id)
-    if text is None:
-        raise CurationError("Dit onderwerp is niet gepubliceerd.")
-    _swap_file(db, knowledge, Path(path), None, update_index)
-    version = _append(db, entry_id, current["kind"], "withdrawn", current["markdown"], author, comment, base)
+        current = _current_at(db, knowledge, entry_id, base)
+        path, text = published_file(db, knowledge, entry_id)
+        if text is None:
+            raise CurationError("Dit onderwerp is niet gepubliceerd.")
+        _swap_file(db, knowledge, path, None, update_index)
+        version = _append(db, entry_id, current["kind"], "withdrawn", current["markdown"], author, comment, base)
     audit(db, author, "ingetrokken", entry_id, comment)
     return version
 

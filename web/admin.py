@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
-import time
 from pathlib import Path
 
 import yaml
@@ -33,6 +32,7 @@ from catalogue.render import render_markdown
 from catalogue.text import slugify
 
 from . import accounts
+from .api import within_rate_limit
 from .services import services
 
 bp = Blueprint("admin", __name__, url_prefix="/beheer")
@@ -100,11 +100,7 @@ def login():
         return render_template("beheer/login.html", name="")
     name = request.form.get("name", "").strip()[:40]
     password = request.form.get("password", "")[:200]
-    limit = current_app.config["HELPDESK_LOGIN_LIMIT"]
-    from .api import RateLimiter
-
-    limiter = current_app.extensions.setdefault("helpdesk_login_limiter", RateLimiter())
-    if limit and not limiter.allow(request.remote_addr or "?", limit, 60.0):
+    if not within_rate_limit("HELPDESK_LOGIN_LIMIT"):
         return render_template("beheer/login.html", name=name, error=LOGIN_FAILED), 429
     user = accounts.authenticate(services().db, name, password)
     if user is None:
@@ -420,7 +416,6 @@ def update_index():
 def publish(entry_id: str):
     current_or_404(entry_id)
     comment = request.form.get("comment", "").strip()[:500]
-    started = time.perf_counter()
     try:
         result = curation.publish(
             services().db,
@@ -438,8 +433,9 @@ def publish(entry_id: str):
         log.exception("publish of %s failed", entry_id)
         flash(f"Publiceren is niet gelukt; de vorige versie blijft online. Fout: {type(exc).__name__}: {exc}", "error")
         return redirect(url_for("admin.review", entry_id=entry_id), 303)
-    seconds = time.perf_counter() - started
-    flash(f"Gepubliceerd en doorzoekbaar in {seconds:.1f} s ({result.passages_embedded} passages ingebed).", "ok")
+    flash(
+        f"Gepubliceerd en doorzoekbaar in {result.seconds:.1f} s ({result.passages_embedded} passages ingebed).", "ok"
+    )
     return redirect(url_for("admin.edit_entry", entry_id=entry_id), 303)
 
 
@@ -534,13 +530,14 @@ def review_dashboard():
 @bp.get("/vragen")
 def questions_dashboard():
     from assistant.gaps import frequent_questions, groups_to_csv, thumbs_down, thumbs_down_to_csv, unanswered_groups
+    from assistant.history import recent_questions
 
     db, embedder = services().db, services().searcher.embedder
     view = request.args.get("lijst", "onbeantwoord")
     if view not in ("onbeantwoord", "duim-omlaag", "vaak-gesteld", "alle"):
         abort(404)
     if view == "alle":
-        rows = question_log(db)
+        rows = recent_questions(db)
         if request.args.get("formaat") == "csv":
             from catalogue.review import csv_text
 
@@ -557,17 +554,6 @@ def questions_dashboard():
     if csv_text is not None:
         return csv_response(csv_text, f"vragen-{view}")
     return render_template("beheer/questions.html", view=view, rows=rows)
-
-
-def question_log(db, limit: int = 500) -> list[dict]:
-    """The newest logged questions (already redacted) with status, best score and feedback."""
-    return list(
-        db.query(
-            "SELECT q.id, q.created_at, q.question, q.status, q.top_score, f.helpful, f.reason FROM question_log q "
-            "LEFT JOIN feedback f ON f.log_id = q.id ORDER BY q.id DESC LIMIT ?",
-            [limit],
-        )
-    )
 
 
 @bp.post("/vragen/concept")

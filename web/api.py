@@ -61,12 +61,13 @@ class RateLimiter:
             return True
 
 
-def within_rate_limit() -> bool:
-    """Count this request against the client's question limit (HELPDESK_RATE_LIMIT per minute; 0 = no limit)."""
-    limit = current_app.config["HELPDESK_RATE_LIMIT"]
+def within_rate_limit(setting: str = "HELPDESK_RATE_LIMIT") -> bool:
+    """Count this request against the client's limit named by `setting` (requests per minute; 0 = no limit):
+    HELPDESK_RATE_LIMIT for questions, HELPDESK_LOGIN_LIMIT for login attempts. One limiter per app and setting."""
+    limit = current_app.config[setting]
     if not limit:
         return True
-    limiter = current_app.extensions.setdefault("helpdesk_rate_limiter", RateLimiter())  # one per app
+    limiter = current_app.extensions.setdefault(f"rate_limiter:{setting}", RateLimiter())
     return limiter.allow(request.remote_addr or "?", limit, 60.0)
 
 

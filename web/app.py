@@ -53,6 +53,11 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def wants_json() -> bool:
+    """Errors on the JSON API, /healthz and the `.json` twins are JSON; everywhere else they are pages."""
+    return request.path.startswith("/api/") or request.path == "/healthz" or request.path.endswith(".json")
+
+
 def dutch_number(value, places: int | None = None) -> str:
     """Template filter `nl`: 12.03 → 12,03 and 44000 → 44.000."""
     from assistant.quota import format_number
@@ -118,7 +123,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         code = exc.code or 500
-        if request.path.startswith("/api/") or request.path == "/healthz" or request.path.endswith(".json"):
+        if wants_json():
             messages = {
                 404: "Niet gevonden.",
                 405: "Deze methode is hier niet toegestaan.",
@@ -135,14 +140,14 @@ def create_app(config: dict | None = None) -> Flask:
             return unexpected(exc)
         app.logger.warning("database locked on %s", request.path)
         message = "De database is even bezet. Probeer het over een paar seconden opnieuw; er is niets verloren."
-        if request.path.startswith("/api/") or request.path.endswith(".json"):
+        if wants_json():
             return api.error_response(503, message)
         return render_template("error.html", title="Even bezet", message=message, code=503), 503
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unexpected error on %s", request.path)
-        if request.path.startswith("/api/") or request.path.endswith(".json"):
+        if wants_json():
             return api.error_response(500, "Er ging iets mis aan onze kant. Probeer het later opnieuw.")
         title, message = PAGE_ERRORS[500]
         return render_template("error.html", title=title, message=message, code=500), 500

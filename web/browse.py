@@ -37,17 +37,13 @@ def selected_filters() -> tuple[dict[str, str], list[str]]:
     return chosen, problems
 
 
+def facet_values(entry: dict, name: str) -> list[str]:
+    """The values an entry has for one facet: its kind, its sectors or its action types."""
+    return [entry["kind"]] if name == "kind" else entry["sectors" if name == "sector" else "action_types"]
+
+
 def matches(entry: dict, filters: dict[str, str], skip: str | None = None) -> bool:
-    for name, value in filters.items():
-        if name == skip:
-            continue
-        if name == "kind" and entry["kind"] != value:
-            return False
-        if name == "sector" and value not in entry["sectors"]:
-            return False
-        if name == "action_type" and value not in entry["action_types"]:
-            return False
-    return True
+    return all(value in facet_values(entry, name) for name, value in filters.items() if name != skip)
 
 
 def facet_counts(entries: list[dict], filters: dict[str, str]) -> list[dict]:
@@ -57,12 +53,7 @@ def facet_counts(entries: list[dict], filters: dict[str, str]) -> list[dict]:
         pool = [e for e in entries if matches(e, filters, skip=name)]
         values = []
         for value, value_label in allowed.items():
-            if name == "kind":
-                count = sum(e["kind"] == value for e in pool)
-            elif name == "sector":
-                count = sum(value in e["sectors"] for e in pool)
-            else:
-                count = sum(value in e["action_types"] for e in pool)
+            count = sum(value in facet_values(e, name) for e in pool)
             if count or filters.get(name) == value:
                 values.append(
                     {"value": value, "label": value_label, "count": count, "url": list_url(filters, name, value)}

@@ -54,15 +54,11 @@ def user() -> None:
 
 
 def _db():
-    from catalogue import (
-        curation,  # noqa: F401 - registers the versions and audit log migration
-        settings,
-    )
-    from catalogue.store import open_db
+    from catalogue import settings
 
-    from . import accounts  # noqa: F401 - registers the users table migration
+    from .services import open_store
 
-    return open_db(settings.db_path())
+    return open_store(settings.db_path())
 
 
 @user.command("add")
@@ -78,14 +74,15 @@ def user_add(name: str, role: str, sectors: tuple[str, ...], password_stdin: boo
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Wachtwoord", hide_input=True, confirmation_prompt="Nog een keer")
+    db = _db()
     try:
-        accounts.add_user(_db(), name, password, role, sectors)
+        accounts.add_user(db, name, password, role, sectors)
     except accounts.AccountError as exc:
         click.echo(f"Fout: {exc}", err=True)
         raise SystemExit(1) from None
     from catalogue.curation import audit
 
-    audit(_db(), "cli", "account gemaakt", None, f"{name} ({role}{', ' + ', '.join(sectors) if sectors else ''})")
+    audit(db, "cli", "account gemaakt", None, f"{name} ({role}{', ' + ', '.join(sectors) if sectors else ''})")
     click.echo(f"Account {name} ({role}) is gemaakt.")
 
 

@@ -9,6 +9,17 @@ from flask import Flask, current_app
 _lock = threading.RLock()  # re-entrant: building the assistant builds the searcher
 
 
+def open_store(path, shared: bool = False):
+    """Open the SQLite store with every table the web app uses: the modules that register migrations are imported
+    first, so `open_db` brings all of them up to date (the server and the `helpdesk user` commands share this)."""
+    import assistant.history  # noqa: F401
+    import catalogue.curation  # noqa: F401
+    import web.accounts  # noqa: F401
+    from catalogue.store import open_db
+
+    return open_db(path, shared=shared)
+
+
 class Services:
     """Lazily opened once per process: the database connection, the searcher and the assistant."""
 
@@ -24,13 +35,7 @@ class Services:
         if self._db is None:
             with _lock:
                 if self._db is None:
-                    # every module with a migration is imported first, so open_db brings all tables up to date
-                    import assistant.history  # noqa: F401
-                    import catalogue.curation  # noqa: F401
-                    import web.accounts  # noqa: F401
-                    from catalogue.store import open_db
-
-                    self._db = open_db(self.config["HELPDESK_DB"], shared=True)
+                    self._db = open_store(self.config["HELPDESK_DB"], shared=True)
         return self._db
 
     @property

@@ -45,3 +45,10 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def click_and_load(page, target) -> None:
+    """Click a link or button (a locator or a selector) and wait for the new page: a count right after a click may
+    still see the old one."""
+    with page.expect_navigation():
+        (page.locator(target) if isinstance(target, str) else target).click()

@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import CURATOR_PASSWORD as PASSWORD
 
-from .helpers import axe_violations, format_violations, screenshot
+from .helpers import axe_violations, click_and_load, format_violations, screenshot
 
 BODY = """## Wat is het?
 
@@ -42,11 +42,6 @@ def log_in(new_page, url: str, name: str, width: int = 1280):
         page.click("form button[type=submit]")
     assert "/beheer" in page.url and "inloggen" not in page.url
     return page
-
-
-def click_and_load(page, selector: str) -> None:
-    with page.expect_navigation():
-        page.click(selector)
 
 
 def write_practice(page, title: str) -> str:

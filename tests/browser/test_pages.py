@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from .helpers import axe_violations, format_violations, screenshot
+from .helpers import axe_violations, click_and_load, format_violations, screenshot
 
 QUESTION = "Wat is een no-riskpolis?"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2"> wat is de doelgroep?'
@@ -20,12 +20,6 @@ def ask_and_wait(page, question: str, turns_before: int) -> None:
     page.fill("#vraag", question)
     page.click("#vraag-form button[type=submit]")
     page.locator("#gesprek .turn").nth(turns_before).wait_for(timeout=30_000)  # (wait_for_function needs eval)
-
-
-def click_and_load(page, locator) -> None:
-    """Click a link and wait for the new page (a count right after a click may still see the old one)."""
-    with page.expect_navigation():
-        locator.click()
 
 
 def assert_citation_lands_on_highlight(page) -> None:
