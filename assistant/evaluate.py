@@ -20,6 +20,9 @@ HOLDOUT_FILES = {
     "holdout1": PROJECT_ROOT / "benchmarks" / "out_of_scope_holdout.yaml",
     "holdout2": PROJECT_ROOT / "benchmarks" / "out_of_scope_holdout2.yaml",
 }
+# Questions from real employers' FAQ pages (answerable ones labelled, others `relevant: []`), written while the
+# catalogue's employer questions were written and by someone else; never used to tune anything.
+FAQ_HOLDOUT_FILE = PROJECT_ROOT / "benchmarks" / "questions_faq_holdout.yaml"
 MARKER = re.compile(r"\s*\[(\d+)\]")
 
 

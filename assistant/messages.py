@@ -18,6 +18,7 @@ PII_REMOVED = (
 PII_KIND_LABELS = {"bsn": "BSN", "email": "e-mailadres", "phone": "telefoonnummer", "iban": "IBAN"}
 ENGLISH_NOTICE = "This answer quotes the Dutch catalogue; the helpdesk answers in Dutch."
 OUTDATED = "Let op: deze regel geldt niet meer op {date}."
+NOT_YET_VALID = "Let op: deze regel geldt pas vanaf {start}; op {date} gold hij nog niet."
 QUESTION_EMPTY = "Typ een vraag."
 QUESTION_TOO_LONG = "Uw vraag is te lang. Gebruik maximaal {max} tekens."
 QUESTION_NOT_TEXT = "Stuur de vraag als tekst."

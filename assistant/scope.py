@@ -1,10 +1,14 @@
-"""Is a question in scope? Four signals, thresholds in `assistant/scope.yaml` (calibrated by `helpdesk eval
---answers`, see docs/adr/0003-refusal.md):
+"""Is a question in scope? Settings in `assistant/scope.yaml`, fitted by `benchmarks/calibrate_refusal.py`, see
+docs/adr/0003-refusal.md.
 
-1. the best dense score of the catalogue (`top_dense`) is too low;
-2. the question is closer to a listed out-of-scope topic than to the catalogue (margin);
-3. (Dutch) too little of the question's rare words appears in the retrieved passages (coverage);
-4. the question names a person (personal advice about a named person is out of scope).
+- A question that names a person is refused (personal advice about a named person is out of scope).
+- The best dense score of the catalogue (`top_dense`) must reach a floor (lower for English); for English
+  questions that is all (the out-of-scope topics are Dutch; an English classifier measured worse).
+- Dutch: a logistic model weighs five measurements: `top_dense`; its margin over the nearest listed out-of-scope
+  topic; the rarity-weighted share of the question's words found in the top passages (coverage); the similarity
+  to the nearest employer question of the catalogue (`key_best`, front-matter `questions:`); and that similarity's
+  margin over the nearest out-of-scope topic worded as a question (`key_margin`). Without employer questions in
+  the catalogue, thresholds on the topic margin and on coverage decide instead.
 """
 
 from __future__ import annotations
@@ -25,14 +29,16 @@ QUESTION_WORDS = frozenset(
     "hoe wat welke welk wie waar wanneer waarom hoeveel kan kunnen moet moeten mag mogen krijg krijgt krijgen "
     "heeft hebben ben bent zijn wordt worden gaat doen doe vraag vragen aan recht eigenlijk".split()
 )
+# The noun in any case ("Medewerker", "employee"), the name that follows only capitalised: "employee under the
+# policy" names nobody.
 PERSON_NOUNS = (
-    r"(?:medewerker|medewerkster|werknemer|collega|sollicitant|kandidaat|meneer|mevrouw|dhr\.?|mw\.?"
+    r"(?i:medewerker|medewerkster|werknemer|collega|sollicitant|kandidaat|meneer|mevrouw|dhr\.?|mw\.?"
     r"|employee|colleague|mr\.?|mrs\.?|ms\.?)"
 )
 NAME = r"[A-Z][a-zà-ÿ]+(?:-[A-Z][a-zà-ÿ]+)?"
 INFIX = r"(?:(?:van der|van den|van de|van|de|der|den|ter|ten|te)\s+)?"
 FULL_NAME = re.compile(rf"\b({NAME})\s+{INFIX}({NAME})\b")
-NOUN_NAME = re.compile(rf"\b{PERSON_NOUNS},?\s+({NAME})\b", re.I)
+NOUN_NAME = re.compile(rf"\b{PERSON_NOUNS},?\s+({NAME})\b")
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +62,10 @@ class ScopeChecker:
         self.searcher = searcher
         config = scope_config()
         self.thresholds = config["thresholds"]
+        self.classifier = config.get("classifier")
         self.topic_vectors = searcher.embedder.encode_passages(config["out_of_scope_topics"])
+        # the same topics as queries, to compare with employer questions (query-to-query similarity)
+        self.topic_query_vectors = searcher.embedder.encode_queries(config["out_of_scope_topics"])
         self.doc_freq: dict[str, int] = {}
         for passage in searcher.passage_list:
             for word in set(_words(passage)):
@@ -103,38 +112,65 @@ class ScopeChecker:
     def _idf(self, word: str) -> float:
         return math.log((self.n_docs + 1) / (self.doc_freq.get(word, 0) + 0.5))
 
-    def signals(self, question: str, hits, top_dense: float | None) -> dict:
+    def signals(self, question: str, hits, top_dense: float | None, ignore_keys_above: float | None = None) -> dict:
         """The raw measurements a decision is based on (also used for calibration)."""
         english = looks_english(question)
+        vector = self.searcher.query_vector(question)
         margin = None
         if top_dense is not None and not english:
-            margin = float(top_dense - np.max(self.topic_vectors @ self.searcher.query_vector(question)))
+            margin = float(top_dense - np.max(self.topic_vectors @ vector))
+        key_best = self.searcher.best_question_similarity(question, ignore_keys_above)
+        key_margin = None if key_best is None else float(key_best - np.max(self.topic_query_vectors @ vector))
         return {
             "named_person": self.names_a_person(question, english),
             "english": english,
             "top_dense": top_dense,
             "margin": margin,
             "coverage": None if english else self.coverage(question, hits),
+            "key_best": key_best,
+            "key_margin": key_margin,
         }
 
     def decide(self, question: str, hits, top_dense: float | None) -> ScopeDecision:
         s = self.signals(question, hits, top_dense)
-        return decide_from_signals(s, self.thresholds)
+        return decide_from_signals(s, self.thresholds, self.classifier)
 
 
-def decide_from_signals(s: dict, t: dict) -> ScopeDecision:
-    """Refuse on a named person, a low best score, a question nearer an out-of-scope topic, or low coverage."""
+def decide_from_signals(s: dict, t: dict, classifier: dict | None = None) -> ScopeDecision:
+    """Refuse on a named person or a low best score; a Dutch question with all measurements is then judged by the
+    classifier (without one, or without employer questions in the catalogue: by the margin and coverage
+    thresholds). The reason names the weakest signal, for the questions dashboard."""
     top, margin, coverage = s["top_dense"], s["margin"], s["coverage"]
+
+    def decision(in_scope: bool, reason: str) -> ScopeDecision:
+        return ScopeDecision(in_scope, reason, top, margin, coverage)
+
     if s["named_person"]:
-        return ScopeDecision(False, "named_person", top, margin, coverage)
+        return decision(False, "named_person")
     min_top = t["min_top_dense_english"] if s["english"] else t["min_top_dense"]
     if top is None or top < min_top:
-        return ScopeDecision(False, "low_score", top, margin, coverage)
+        return decision(False, "low_score")
+    features = [s.get(name) for name in (classifier or {}).get("features", ())]
+    if classifier and not s["english"] and features and None not in features:
+        if in_scope_probability(features, classifier) >= classifier["threshold"]:
+            return decision(True, "ok")
+        if margin < t["min_margin"] or s["key_margin"] < 0:
+            return decision(False, "off_topic")
+        return decision(False, "low_coverage" if coverage < t["min_coverage"] else "low_score")
     if margin is not None and margin < t["min_margin"]:
-        return ScopeDecision(False, "off_topic", top, margin, coverage)
+        return decision(False, "off_topic")
     if coverage is not None and coverage < t["min_coverage"]:
-        return ScopeDecision(False, "low_coverage", top, margin, coverage)
-    return ScopeDecision(True, "ok", top, margin, coverage)
+        return decision(False, "low_coverage")
+    return decision(True, "ok")
+
+
+def in_scope_probability(features: list[float], classifier: dict) -> float:
+    """Logistic model over standardised features: 1 / (1 + exp(-(bias + Σ weight × (x - mean) / scale)))."""
+    z = classifier["bias"] + sum(
+        w * (x - m) / sd
+        for w, x, m, sd in zip(classifier["weights"], features, classifier["mean"], classifier["scale"], strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
 def _words(passage: dict) -> list[str]:

@@ -91,6 +91,8 @@ def front_matter(entry: dict) -> dict:
     data["review_by"] = entry["review_by"]
     data["last_reviewed"] = entry["last_reviewed"]
     data["status"] = entry["status"]
+    if entry.get("questions"):
+        data["questions"] = {anchor: list(items) for anchor, items in entry["questions"].items()}
     return data
 
 

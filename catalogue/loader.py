@@ -82,6 +82,7 @@ class Entry:
     contact: dict[str, str] = field(default_factory=dict)
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    questions: dict[str, list[str]] = field(default_factory=dict)  # section anchor → employer questions
 
     def is_valid_on(self, day: dt.date) -> bool:
         """False when the entry's validity period has ended before `day` (or has not started)."""
@@ -263,6 +264,8 @@ def _validate(
                 )
             )
 
+    questions = _questions(data.get("questions"), {s.anchor for s in sections}, report)
+
     if problems:
         return None, problems
     entry = Entry(
@@ -283,8 +286,39 @@ def _validate(
         contact={str(k): _text(v) for k, v in contact.items()},
         valid_from=valid_from,
         valid_until=valid_until,
+        questions=questions,
     )
     return entry, []
+
+
+def _questions(value: Any, anchors: set[str], report) -> dict[str, list[str]]:
+    """`questions:` maps a section anchor (`wat-houdt-het-in`) to a list of questions ending in '?'."""
+    if value in (None, {}, ""):
+        return {}
+    if not isinstance(value, dict):
+        report("questions", "moet per sectie (bijv. wat-houdt-het-in:) een lijst vragen geven")
+        return {}
+    out: dict[str, list[str]] = {}
+    for anchor, items in value.items():
+        anchor = _text(anchor)
+        if anchor not in anchors:
+            report("questions", f"'{anchor}' is geen sectie van dit item (kies uit: {', '.join(sorted(anchors))})")
+            continue
+        if not isinstance(items, list) or not all(isinstance(q, str) for q in items):
+            report("questions", f"{anchor}: geef een lijst vragen (elke regel begint met '- ')")
+            continue
+        if len(items) > schema.MAX_QUESTIONS_PER_SECTION:
+            report("questions", f"{anchor}: te veel vragen ({len(items)}, maximaal {schema.MAX_QUESTIONS_PER_SECTION})")
+        for question in items:
+            question = question.strip()
+            if not question.endswith("?") or len(question) > schema.MAX_QUESTION_CHARS or len(question.split()) < 2:
+                report(
+                    "questions",
+                    f"{anchor}: '{question[:60]}' moet een vraag zijn van 2 woorden tot "
+                    f"{schema.MAX_QUESTION_CHARS} tekens, eindigend op '?'",
+                )
+        out[anchor] = [q.strip() for q in items]
+    return out
 
 
 def _text(value: Any) -> str:

@@ -45,7 +45,12 @@ REQUIRED_FIELDS = ("id", "title", "kind", "summary", "sectors", "sources", "revi
 PRACTICE_FIELDS = ("action_types", "organisation", "contact")
 RULE_FIELDS = ("valid_from", "valid_until")  # keys must be present; values may be empty (open-ended)
 SOURCE_FIELDS = ("title", "publisher", "date", "locator")
-KNOWN_FIELDS = set(REQUIRED_FIELDS) | set(PRACTICE_FIELDS) | set(RULE_FIELDS)
+# Optional: questions employers ask, per section anchor. Not shown as text; the indexer uses them as extra search
+# keys for their section, so a question worded like an employer's finds the section that answers it.
+OPTIONAL_FIELDS = ("questions",)
+MAX_QUESTIONS_PER_SECTION = 12
+MAX_QUESTION_CHARS = 200
+KNOWN_FIELDS = set(REQUIRED_FIELDS) | set(PRACTICE_FIELDS) | set(RULE_FIELDS) | set(OPTIONAL_FIELDS)
 
 REQUIRED_SECTIONS = {
     "practice": ("Wat is het?", "Hoe werkt het?", "Resultaten", "Wat heb je nodig?", "Contact en meer weten"),

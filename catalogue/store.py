@@ -82,6 +82,12 @@ def m001_catalogue(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m008_entry_questions(db: sqlite_utils.Database) -> None:
+    """Employer questions per section (front-matter `questions:`), as JSON {anchor: [question, ...]}."""
+    db["entries"].add_column("questions", str)
+
+
 def open_db(path: Path | str, shared: bool = False) -> sqlite_utils.Database:
     """Open (creating when needed) the store and bring its schema up to date. `shared` allows one connection to
     be used by several threads (a web server); SQLite serialises access, writers also take `WRITE_LOCK`."""
@@ -136,6 +142,7 @@ def entry_record(entry: Entry, with_html: bool = True) -> dict:
         "sectors": entry.sectors,
         "action_types": entry.action_types,
         "sources": [vars(s) for s in entry.sources],
+        "questions": json.dumps(entry.questions, ensure_ascii=False),
     }
     if with_html:
         record["body_html"] = render_markdown(entry.body, source_links=True)
@@ -210,6 +217,7 @@ def _insert_entry(db: sqlite_utils.Database, entry: Entry, content_hash: str) ->
             "body",
             "body_html",
             "body_text",
+            "questions",
         )
     }
     row["path"] = str(entry.path)
@@ -249,6 +257,7 @@ def get_entry(db: sqlite_utils.Database, entry_id: str) -> dict | None:
         return None
     entry = rows[0]
     entry["contact"] = json.loads(entry["contact"] or "{}")
+    entry["questions"] = json.loads(entry.get("questions") or "{}")
     entry["sections"] = list(
         db.query(
             "SELECT heading, anchor, text, position FROM sections WHERE entry_id = ? ORDER BY position", [entry_id]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,16 @@ class IndexPlan:
     changed: int
     catalogue_hash: str
     full: bool = False
+    questions_to_embed: list[str] = field(default_factory=list)
+
+    @property
+    def work(self) -> int:
+        """Roughly how many passage embeddings this plan costs (a short question costs about a fifth)."""
+        return len(self.to_embed) + len(self.questions_to_embed) // 5
+
+    @property
+    def nothing_to_embed(self) -> bool:
+        return not self.to_embed and not self.questions_to_embed
 
 
 @dataclass
@@ -52,7 +63,9 @@ class IndexStats:
     def summary(self) -> str:
         return (
             f"{self.passages} passages: {self.added} nieuw, {self.changed} gewijzigd, {self.removed} verwijderd, "
-            f"{self.unchanged} ongewijzigd; {self.embedded} ingebed in {self.seconds:.1f} s"
+            f"{self.unchanged} ongewijzigd; {self.embedded} ingebed"
+            + (f", {self.extra['questions_embedded']} vragen ingebed" if self.extra.get("questions_embedded") else "")
+            + f" in {self.seconds:.1f} s"
         )
 
 
@@ -66,7 +79,9 @@ def catalogue_passages(entries: Iterable[Entry]) -> list[Passage]:
 
 
 def catalogue_hash(passages: Iterable[Passage]) -> str:
-    return hashlib.sha256("\n".join(sorted(p.id for p in passages)).encode()).hexdigest()[:16]
+    """Changes when a passage or the employer questions of a passage change."""
+    keys = sorted(p.id + ("\x1f" + "\x1f".join(p.questions) if p.questions else "") for p in passages)
+    return hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
 
 
 def plan_reindex(db: sqlite_utils.Database, passages: list[Passage], model_id: str, full: bool = False) -> IndexPlan:
@@ -84,15 +99,17 @@ def plan_reindex(db: sqlite_utils.Database, passages: list[Passage], model_id: s
             removed_slots.remove(slot)
             changed += 1
     if full:
-        have_vectors, sentence_counts = set(), {}
+        have_vectors, sentence_counts, have_questions = set(), {}, set()
     else:
-        have_vectors, sentence_counts = (
+        have_vectors, sentence_counts, have_questions = (
             set(store.stored_vectors(db, model_id)),
             store.stored_sentence_counts(db, model_id),
+            store.stored_question_texts(db, model_id),
         )
+    questions = list(dict.fromkeys(q for p in passages for q in p.questions if q not in have_questions))
     # A passage needs embedding without its vector, or when its sentences are split differently than stored.
     to_embed = [p for p in passages if p.id not in have_vectors or sentence_counts.get(p.id) != len(p.sentences)]
-    return IndexPlan(passages, to_add, to_remove, to_embed, changed, catalogue_hash(passages), full)
+    return IndexPlan(passages, to_add, to_remove, to_embed, changed, catalogue_hash(passages), full, questions)
 
 
 def apply_reindex(
@@ -104,7 +121,9 @@ def apply_reindex(
 ) -> IndexStats:
     """Embed what the plan needs, write SQLite in one transaction, then swap in a new FAISS index."""
     started = time.perf_counter()
-    vectors, sentence_vectors = embed_passages(embedder, plan.to_embed, progress)
+    total = len(plan.to_embed) + len(plan.questions_to_embed)
+    vectors, sentence_vectors = embed_passages(embedder, plan.to_embed, _offset(progress, 0, total))
+    question_vectors = embed_questions(embedder, plan.questions_to_embed, _offset(progress, len(plan.to_embed), total))
     with db.conn:
         for pid in plan.to_remove:
             db.execute("DELETE FROM passages WHERE id = ?", [pid])
@@ -129,12 +148,25 @@ def apply_reindex(
                     "INSERT INTO sentence_vectors (passage_id, model_id, position, vector) VALUES (?, ?, ?, ?)",
                     [passage.id, embedder.model_id, position, store.vector_to_blob(vector)],
                 )
-        # Positions can shift without the text changing (an earlier section was edited): keep them current.
-        for passage in plan.passages:
+        for question, vector in zip(plan.questions_to_embed, question_vectors, strict=True):
             db.execute(
-                "UPDATE passages SET position = ? WHERE id = ? AND position != ?",
-                [passage.position, passage.id, passage.position],
+                "INSERT OR REPLACE INTO question_vectors (question, model_id, vector) VALUES (?, ?, ?)",
+                [question, embedder.model_id, store.vector_to_blob(vector)],
             )
+        # Positions can shift without the text changing (an earlier section was edited), and the employer
+        # questions of a section can change on their own: keep both current.
+        for passage in plan.passages:
+            questions = json.dumps(list(passage.questions), ensure_ascii=False)
+            db.execute(
+                "UPDATE passages SET position = ?, questions = ? WHERE id = ? "
+                "AND (position != ? OR questions IS NOT ?)",
+                [passage.position, questions, passage.id, passage.position, questions],
+            )
+        db.execute(
+            "DELETE FROM question_vectors WHERE model_id = ? AND question NOT IN "
+            "(SELECT q.value FROM passages p, json_each(p.questions) q)",
+            [embedder.model_id],
+        )
     ids, matrix = store.vectors_for_current_passages(db, embedder.model_id)
     meta = {
         "model_name": embedder.model_name,
@@ -153,9 +185,27 @@ def apply_reindex(
         removed=len(plan.to_remove) - plan.changed,
         unchanged=len(plan.passages) - len(plan.to_add),
         embedded=len(plan.to_embed),
+        extra={"questions_embedded": len(plan.questions_to_embed)},
         seconds=time.perf_counter() - started,
         backend=embedder.backend,
     )
+
+
+def _offset(progress, done_before: int, total: int):
+    """A progress callback for one part of the work: reports (done_before + done, total)."""
+    if progress is None:
+        return None
+    return lambda done, _part_total: progress(done_before + done, total)
+
+
+def embed_questions(embedder, questions: list[str], progress=None) -> np.ndarray:
+    """Vectors of employer questions, embedded as queries (question-to-question similarity), in batches."""
+    out = []
+    for start in range(0, len(questions), EMBED_BATCH):
+        out.append(embedder.encode_queries(questions[start : start + EMBED_BATCH]))
+        if progress:
+            progress(min(start + EMBED_BATCH, len(questions)), len(questions))
+    return np.vstack(out) if out else np.zeros((0, getattr(embedder, "dim", 0)), dtype="float32")
 
 
 def embed_passages(embedder, passages: list[Passage], progress=None) -> tuple[np.ndarray, list[np.ndarray]]:

@@ -40,7 +40,9 @@ def reindex_with_progress(full: bool = False, backend: str | None = None):
     def progress(done: int, total: int) -> None:
         nonlocal bar
         if bar is None:
-            bar = click.progressbar(length=total, label=f"Passages inbedden ({total})", show_pos=True, file=sys.stderr)
+            bar = click.progressbar(
+                length=total, label=f"Passages en vragen inbedden ({total})", show_pos=True, file=sys.stderr
+            )
             bar.__enter__()
         bar.update(done - bar.pos)
 

@@ -33,6 +33,7 @@ class Passage:
     action_types: tuple[str, ...] = field(default_factory=tuple)
     valid_from: str | None = None
     valid_until: str | None = None
+    questions: tuple[str, ...] = ()  # employer questions for this passage's section: extra search keys
 
     @property
     def faiss_id(self) -> int:
@@ -77,6 +78,7 @@ def split_into_passages(entry: Entry) -> list[Passage]:
                     action_types=tuple(entry.action_types),
                     valid_from=entry.valid_from.isoformat() if entry.valid_from else None,
                     valid_until=entry.valid_until.isoformat() if entry.valid_until else None,
+                    questions=tuple(entry.questions.get(section.anchor, ())),
                 )
             )
     return passages

@@ -52,7 +52,9 @@ class Filters:
     sector: str | None = None
     action_type: str | None = None
     on_date: dt.date | None = None
-    outdated: str = "mark"  # "mark": keep rules whose valid_until < on_date but flag them; "exclude": drop them
+    # "mark": keep rules not valid on `on_date` but flag them; "exclude": drop them; "exclude_ended": drop rules that
+    # ended before `on_date`, flag those that start later (they often also describe the years before)
+    outdated: str = "mark"
 
 
 @dataclass
@@ -140,6 +142,7 @@ class Searcher:
     def reload_passages(self) -> None:
         rows = list(self.db.query("SELECT rowid, * FROM passages"))
         for row in rows:
+            row["questions"] = json.loads(row.get("questions") or "[]")
             row["sectors"] = json.loads(row["sectors"] or "[]")
             row["action_types"] = json.loads(row["action_types"] or "[]")
             row.pop("stems", None)
@@ -151,6 +154,9 @@ class Searcher:
         owners, sentence_vectors = store.sentence_matrix(self.db, self.embedder.model_id)
         self.sentence_owner = np.array([position.get(int(o), -1) for o in owners], dtype="int64")
         self.sentence_index = _flat_index(sentence_vectors)
+        owners, question_vectors = store.question_matrix(self.db, self.embedder.model_id)
+        self.question_owner = np.array([position.get(int(o), -1) for o in owners], dtype="int64")
+        self.question_index = _flat_index(question_vectors)
         self.position = position
         faiss_ids = np.array([r["faiss_id"] for r in self.passage_list], dtype="int64")
         order = np.argsort(faiss_ids)
@@ -183,10 +189,7 @@ class Searcher:
         filters = filters or Filters()
         top_dense = None
         if mode in ("dense", "hybrid"):
-            dense = self._dense(query)
-            first = next(dense, None)
-            top_dense = first[1] if first else None
-            dense = itertools.chain([first] if first else [], dense)
+            dense, top_dense = self._dense(query)
         if mode == "dense":
             ranked = dense
         elif mode == "keyword":
@@ -198,18 +201,20 @@ class Searcher:
         hits = SearchResults(top_dense=top_dense)
         for passage, score, dense_score in ranked:
             outdated = self._is_outdated(passage, filters.on_date)
-            if not self._matches(passage, filters) or (outdated and filters.outdated == "exclude"):
+            if not self._matches(passage, filters) or (outdated and self._excluded(passage, filters)):
                 continue
             hits.append(Hit(passage, score, len(hits) + 1, mode, outdated, dense_score))
             if len(hits) == k:
                 break
         return hits
 
-    def _dense(self, query: str) -> Iterator[tuple[dict, float, float]]:
+    def _dense(self, query: str) -> tuple[Iterator[tuple[dict, float, float]], float | None]:
         """Passages by (1 - w) × passage cosine + w × best sentence cosine (w = retrieval.yaml sentence_weight),
-        best first, lazily (callers usually need only the first few)."""
+        blended with the employer questions of their section, best first, lazily (callers usually need only the
+        first few); and the best score without the questions, for refusal decisions (an off-topic question
+        resembles some employer question more than it resembles the catalogue's text)."""
         if self.index.ntotal == 0 or not self.passage_list:
-            return
+            return iter(()), None
         vector = self.query_vector(query)[None, :]
         scores, ids = self.index.search(vector, self.index.ntotal)
         # Map FAISS ids to positions; an id from an interrupted build that SQLite no longer has is skipped.
@@ -231,8 +236,39 @@ class Searcher:
             best = np.where(np.isfinite(best), best, passage_scores)
             combined = (1 - weight) * passage_scores + weight * best
         valid = np.flatnonzero(~np.isnan(combined))
-        for i in valid[np.argsort(-combined[valid], kind="stable")]:
-            yield self.passage_list[i], float(combined[i]), float(combined[i])
+        if not len(valid):
+            return iter(()), None
+        top_plain = float(np.max(combined[valid]))
+        keyed = self._with_question_keys(vector, combined)
+
+        def ranked() -> Iterator[tuple[dict, float, float]]:
+            for i in valid[np.argsort(-keyed[valid], kind="stable")]:
+                yield self.passage_list[i], float(keyed[i]), float(keyed[i])
+
+        return ranked(), top_plain
+
+    def _with_question_keys(self, vector: np.ndarray, combined: np.ndarray) -> np.ndarray:
+        """Blend in how close the query is to the employer questions of each passage's section (retrieval.yaml
+        `question_weight`); a passage without questions keeps its own score."""
+        weight = float(retrieval_config().get("question_weight", 0))
+        if not weight or not self.question_index.ntotal:
+            return combined
+        sims, rows = self.question_index.search(vector, self.question_index.ntotal)
+        owners = self.question_owner[rows[0]]
+        known = (rows[0] >= 0) & (owners >= 0)
+        best = np.full(len(self.passage_list), -np.inf, dtype="float32")
+        np.maximum.at(best, owners[known], sims[0][known])
+        best = np.where(np.isfinite(best), best, combined)
+        return (1 - weight) * combined + weight * best
+
+    def best_question_similarity(self, query: str, ignore_above: float | None = None) -> float | None:
+        """The highest cosine between the query and any employer question of the catalogue (None without any).
+        `ignore_above` skips near-copies, so calibration on questions that also appear as keys stays honest."""
+        if not self.question_index.ntotal:
+            return None
+        sims, _ = self.question_index.search(self.query_vector(clean_query(query))[None, :], 10)
+        kept = [float(x) for x in sims[0] if ignore_above is None or x < ignore_above]
+        return kept[0] if kept else None
 
     def query_vector(self, query: str) -> np.ndarray:
         """The vector of the query plus its thesaurus terms; the last few are cached (an answer needs it for
@@ -316,6 +352,14 @@ class Searcher:
         if filters.sector and filters.sector not in passage["sectors"] and "alle" not in passage["sectors"]:
             return False
         return not (filters.action_type and filters.action_type not in passage["action_types"])
+
+    @staticmethod
+    def _excluded(passage: dict, filters: Filters) -> bool:
+        """Is an outdated passage left out (rather than flagged) under these filters?"""
+        if filters.outdated == "exclude":
+            return True
+        until = passage.get("valid_until")
+        return filters.outdated == "exclude_ended" and bool(until and until < filters.on_date.isoformat())
 
     @staticmethod
     def _is_outdated(passage: dict, on_date: dt.date | None) -> bool:

