@@ -2,13 +2,15 @@
 docs/adr/0003-refusal.md.
 
 - A question that names a person is refused (personal advice about a named person is out of scope).
-- The best dense score of the catalogue (`top_dense`) must reach a floor (lower for English); for English
-  questions that is all (the out-of-scope topics are Dutch; an English classifier measured worse).
-- Dutch: a logistic model weighs five measurements: `top_dense`; its margin over the nearest listed out-of-scope
-  topic; the rarity-weighted share of the question's words found in the top passages (coverage); the similarity
-  to the nearest employer question of the catalogue (`key_best`, front-matter `questions:`); and that similarity's
-  margin over the nearest out-of-scope topic worded as a question (`key_margin`). Without employer questions in
-  the catalogue, thresholds on the topic margin and on coverage decide instead.
+- The best dense score of the catalogue (`top_dense`) must reach a floor (lower for English).
+- `key_best` is the similarity to the nearest employer question of the catalogue (front-matter `questions:`);
+  `key_contrast` is `key_best` minus the similarity to the nearest example of a question the catalogue does not
+  answer (`out_of_scope_questions.yaml`); `key_margin` is `key_best` minus the similarity to the nearest listed
+  out-of-scope topic.
+- English: `key_contrast` must reach a threshold (the Dutch topics and the Dutch word overlap say little there).
+- Dutch: a logistic model weighs `top_dense`, its margin over the nearest out-of-scope topic (`margin`),
+  `key_margin` and `key_contrast`. Without employer questions in the catalogue, thresholds on the topic margin and
+  on coverage (the rarity-weighted share of the question's words found in the top passages) decide instead.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import yaml
 from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_terms_per_word
 
 SCOPE_FILE = Path(__file__).with_name("scope.yaml")
+# Questions employers ask that the catalogue does not answer: the counterpart of the entries' employer questions.
+OUT_OF_SCOPE_QUESTIONS_FILE = Path(__file__).with_name("out_of_scope_questions.yaml")
 QUESTION_WORDS = frozenset(
     "hoe wat welke welk wie waar wanneer waarom hoeveel kan kunnen moet moeten mag mogen krijg krijgt krijgen "
     "heeft hebben ben bent zijn wordt worden gaat doen doe vraag vragen aan recht eigenlijk".split()
@@ -44,6 +48,11 @@ NOUN_NAME = re.compile(rf"\b{PERSON_NOUNS},?\s+({NAME})\b")
 @lru_cache(maxsize=1)
 def scope_config() -> dict:
     return yaml.safe_load(SCOPE_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def out_of_scope_questions() -> list[str]:
+    return [str(q) for q in yaml.safe_load(OUT_OF_SCOPE_QUESTIONS_FILE.read_text(encoding="utf-8")) or []]
 
 
 @dataclass
@@ -66,6 +75,7 @@ class ScopeChecker:
         self.topic_vectors = searcher.embedder.encode_passages(config["out_of_scope_topics"])
         # the same topics as queries, to compare with employer questions (query-to-query similarity)
         self.topic_query_vectors = searcher.embedder.encode_queries(config["out_of_scope_topics"])
+        self.negative_vectors = searcher.embedder.encode_queries(out_of_scope_questions())
         self.doc_freq: dict[str, int] = {}
         for passage in searcher.passage_list:
             for word in set(_words(passage)):
@@ -121,6 +131,8 @@ class ScopeChecker:
             margin = float(top_dense - np.max(self.topic_vectors @ vector))
         key_best = self.searcher.best_question_similarity(question, ignore_keys_above)
         key_margin = None if key_best is None else float(key_best - np.max(self.topic_query_vectors @ vector))
+        # nearer a catalogue employer question than any example of a question the catalogue does not answer?
+        key_contrast = None if key_best is None else float(key_best - np.max(self.negative_vectors @ vector))
         return {
             "named_person": self.names_a_person(question, english),
             "english": english,
@@ -129,6 +141,7 @@ class ScopeChecker:
             "coverage": None if english else self.coverage(question, hits),
             "key_best": key_best,
             "key_margin": key_margin,
+            "key_contrast": key_contrast,
         }
 
     def decide(self, question: str, hits, top_dense: float | None) -> ScopeDecision:
@@ -150,6 +163,9 @@ def decide_from_signals(s: dict, t: dict, classifier: dict | None = None) -> Sco
     min_top = t["min_top_dense_english"] if s["english"] else t["min_top_dense"]
     if top is None or top < min_top:
         return decision(False, "low_score")
+    if s["english"] and s.get("key_contrast") is not None:
+        near_catalogue = s["key_contrast"] >= t["min_key_contrast_english"]
+        return decision(near_catalogue, "ok" if near_catalogue else "off_topic")
     features = [s.get(name) for name in (classifier or {}).get("features", ())]
     if classifier and not s["english"] and features and None not in features:
         if in_scope_probability(features, classifier) >= classifier["threshold"]:

@@ -7,6 +7,7 @@ import re
 import time
 
 import pytest
+import yaml
 
 from catalogue import curation
 from web import accounts
@@ -369,3 +370,39 @@ def test_user_commands_read_the_password_from_stdin_never_from_argv(isolated):
     assert runner.invoke(cli, ["user", "disable", "marie"]).exit_code == 0
     assert "uitgeschakeld" in runner.invoke(cli, ["user", "list"]).output
     assert runner.invoke(cli, ["user", "disable", "niemand"]).exit_code == 1
+
+
+def test_employer_questions_are_edited_per_section_and_kept(app, db, env):
+    from web.admin import form_to_markdown, markdown_to_form
+
+    for path in sorted(env["knowledge"].glob("*/*.md")):  # opening and saving any entry loses no question
+        text = path.read_text(encoding="utf-8")
+        again = form_to_markdown(markdown_to_form(text))
+        assert yaml.safe_load(again.split("---")[1]).get("questions") == yaml.safe_load(text.split("---")[1]).get(
+            "questions"
+        ), path.name
+
+    reviewer, _ = login(app, "ria")
+    page = reviewer.get("/beheer/onderwerp/sector-gemeenten").get_data(as_text=True)
+    assert 'name="vragen__resultaten-2022"' in page and 'name="vragen__aanpak"' in page
+
+    editor, _ = login(app, "els")
+    html = editor.get("/beheer/nieuw?kind=practice").get_data(as_text=True)
+    assert 'name="vragen__wat-is-het"' in html  # a textarea per section of the template
+    form = practice_form(
+        html,
+        title="Fietsenwerkplaats Noorderpark",
+        **{"vragen__wat-is-het": "Waar kunnen mensen met een beperking fietsen repareren?\r\n\r\nGeen vraag."},
+    )
+    created = editor.post("/beheer/nieuw", data=form)
+    assert created.status_code == 303
+    entry_id = created.headers["Location"].rsplit("/", 1)[1]
+    draft = curation.latest(db, env["knowledge"], entry_id)["markdown"]
+    assert yaml.safe_load(draft.split("---")[1])["questions"] == {
+        "wat-is-het": ["Waar kunnen mensen met een beperking fietsen repareren?", "Geen vraag."]
+    }
+    page = editor.get(f"/beheer/onderwerp/{entry_id}").get_data(as_text=True)
+    submit = practice_form(page, title="Fietsenwerkplaats Noorderpark", version=version_of(page), action="submit")
+    submit["vragen__wat-is-het"] = "Geen vraag."
+    refused = editor.post(f"/beheer/onderwerp/{entry_id}", data=submit)
+    assert refused.status_code == 400 and "eindigend op" in refused.get_data(as_text=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import logging
+import re
 from pathlib import Path
 
 import yaml
@@ -43,6 +44,8 @@ MAX_SOURCES = 40
 FORM_FIELDS = ("id", "title", "kind", "summary", "organisation", "contact_website", "contact_note", "body")
 DATE_FIELDS = ("valid_from", "valid_until", "review_by", "last_reviewed")
 SOURCE_FIELDS = ("title", "publisher", "date", "locator", "url")
+QUESTION_FIELD_PREFIX = "vragen__"  # one textarea per section: vragen__<anchor>, a question per line
+ANCHOR = re.compile(r"^[\w-]{1,80}$")
 MAX_FIELD_CHARS = {"summary": 600, "body": curation.MAX_MARKDOWN_CHARS, "contact_note": 500}
 LOGIN_FAILED = "Deze combinatie van naam en wachtwoord klopt niet, of het account is tijdelijk geblokkeerd."
 SECTIONS_TEMPLATE = {
@@ -151,6 +154,7 @@ def empty_form(kind: str) -> dict:
         action_types=[],
         sources=[dict.fromkeys(SOURCE_FIELDS, "") for _ in range(SOURCE_ROWS)],
         body=SECTIONS_TEMPLATE.get(kind, ""),
+        questions={},
         last_reviewed=today.isoformat(),
         review_by=(today + dt.timedelta(days=365)).isoformat(),
     )
@@ -166,7 +170,23 @@ def form_from_request() -> dict:
     form["action_types"] = [a for a in f.getlist("action_types") if a in schema.ACTION_TYPES]
     rows = [i for i in range(MAX_SOURCES) if any(f"src{i}_{key}" in f for key in SOURCE_FIELDS)]
     form["sources"] = [{key: f.get(f"src{i}_{key}", "").strip()[:500] for key in SOURCE_FIELDS} for i in rows]
+    form["questions"] = {}
+    for name in f:
+        anchor = name[len(QUESTION_FIELD_PREFIX) :]
+        if name.startswith(QUESTION_FIELD_PREFIX) and ANCHOR.match(anchor):
+            lines = [q.strip()[: schema.MAX_QUESTION_CHARS + 50] for q in f.get(name, "").splitlines()]
+            if any(lines):
+                form["questions"][anchor] = [q for q in lines if q][: schema.MAX_QUESTIONS_PER_SECTION + 5]
     return form
+
+
+def question_sections(form: dict) -> list[tuple[str, str]]:
+    """(anchor, heading) of every `##` section in the form's body, then any questions' anchor the body lacks."""
+    sections = [
+        (slugify(m.group(1).strip()), m.group(1).strip()) for m in re.finditer(r"^##\s+(.+)$", form["body"], re.M)
+    ]
+    known = {anchor for anchor, _ in sections}
+    return sections + [(anchor, anchor) for anchor in form.get("questions", {}) if anchor not in known]
 
 
 def form_to_markdown(form: dict) -> str:
@@ -194,6 +214,7 @@ def form_to_markdown(form: dict) -> str:
             "last_reviewed": form["last_reviewed"],
             "status": "draft",
             "body": form["body"].strip() + "\n",
+            "questions": {anchor: items for anchor, items in form.get("questions", {}).items() if items},
         }
     )
 
@@ -218,6 +239,10 @@ def markdown_to_form(markdown: str) -> dict:
     form["sources"] = [{k: str(s.get(k) or "") for k in SOURCE_FIELDS} for s in sources]
     form["sources"] += [dict.fromkeys(SOURCE_FIELDS, "") for _ in range(max(1, SOURCE_ROWS - len(sources)))]
     form["body"] = "\n".join(lines[end + 1 :]).strip() if end else text
+    questions = data.get("questions") if isinstance(data.get("questions"), dict) else {}
+    form["questions"] = {
+        str(anchor): [str(q) for q in items] for anchor, items in questions.items() if isinstance(items, list)
+    }
     return form
 
 
@@ -231,7 +256,7 @@ def problems_by_field(problems) -> dict[str, list[str]]:
             name = f"src{index}_{key}"
         elif name.startswith("contact."):
             name = "contact_" + name.split(".", 1)[1]
-        elif name.split("[")[0] in ("sectors", "action_types", "sources"):
+        elif name.split("[")[0] in ("sectors", "action_types", "sources", "questions"):
             name = name.split("[")[0]
         elif name not in FORM_FIELDS + DATE_FIELDS:
             name = "body"
@@ -249,6 +274,7 @@ def render_form(form, *, version=None, problems=None, preview=None, conflict=Non
             preview=preview,
             conflict=conflict,
             is_new=is_new,
+            question_sections=question_sections(form),
             sectors=schema.SECTORS,
             action_types=schema.ACTION_TYPES,
             kinds=schema.KIND_LABELS,
