@@ -238,6 +238,8 @@ class Assistant:
             return None
         today = self.today or dt.date.today()
         inputs, missing = parse_quota_question(text, default_year=today.year)
+        if missing and inputs.get("sector") == "markt" and not answers_clarification:
+            return None  # a company has no quotum whatever its size: the catalogue's cited rule says so
         if missing:
             return Answer("needs_clarification", clarification_question(missing), "", search_query=text)
         try:

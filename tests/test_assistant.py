@@ -139,3 +139,12 @@ def test_question_log_holds_status_and_score(assistant):
         "SELECT question, status, top_score FROM question_log WHERE id = ?", [answer.log_id]
     ).fetchone()
     assert row[0] == "Wat is de quotumheffing?" and row[1] == "answered" and row[2] > 0.8
+
+
+def test_a_company_asking_about_the_quotum_gets_the_cited_rule_not_questions_back(assistant):
+    """A company (markt) has no quotum whatever its size: no need to ask for the year or the working week."""
+    answer = assistant.ask("Wij zijn een bedrijf met 30 man, geldt het quotum voor ons?")
+    assert answer.status == "answered"
+    assert "quotumregeling" in {c["entry_id"] for c in answer.citations}
+    asked = assistant.ask("Wij zijn een gemeente met 300 medewerkers, hoeveel banen moeten we hebben?")
+    assert asked.status == "needs_clarification"
