@@ -9,7 +9,7 @@ import pytest
 
 from tests.helpers import CURATOR_PASSWORD as PASSWORD
 
-from .helpers import axe_violations, click_and_load, format_violations, screenshot
+from .helpers import SCREENSHOTS, axe_violations, click_and_load, format_violations, screenshot
 
 BODY = """## Wat is het?
 
@@ -57,8 +57,12 @@ def write_practice(page, title: str) -> str:
     page.fill("#src0_date", "2026-05-01")
     page.fill("#src0_locator", "p. 2")
     page.fill("#body", BODY)
+    page.fill("#vragen__wat-is-het", "Waar kan ik oude spullen laten opknappen door mensen met een beperking?")
     click_and_load(page, "button[value=save]")
     assert "Het concept is bewaard" in page.content()
+    assert "laten opknappen" in page.input_value("#vragen__wat-is-het"), "the employer question is kept"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#vragen").screenshot(path=str(SCREENSHOTS / "curation-questions.png"))
     return page.url.rsplit("/", 1)[1]
 
 
