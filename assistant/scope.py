@@ -15,6 +15,8 @@ docs/adr/0003-refusal.md.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import math
 import re
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ import numpy as np
 import yaml
 
 from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_terms_per_word
+from indexer.store import atomic_write_bytes
 
 SCOPE_FILE = Path(__file__).with_name("scope.yaml")
 # Questions employers ask that the catalogue does not answer: the counterpart of the entries' employer questions.
@@ -72,10 +75,11 @@ class ScopeChecker:
         config = scope_config()
         self.thresholds = config["thresholds"]
         self.classifier = config.get("classifier")
-        self.topic_vectors = searcher.embedder.encode_passages(config["out_of_scope_topics"])
+        topics = config["out_of_scope_topics"]
+        self.topic_vectors = cached_vectors(searcher, "passages", topics)
         # the same topics as queries, to compare with employer questions (query-to-query similarity)
-        self.topic_query_vectors = searcher.embedder.encode_queries(config["out_of_scope_topics"])
-        self.negative_vectors = searcher.embedder.encode_queries(out_of_scope_questions())
+        self.topic_query_vectors = cached_vectors(searcher, "queries", topics)
+        self.negative_vectors = cached_vectors(searcher, "queries", out_of_scope_questions())
         self.doc_freq: dict[str, int] = {}
         for passage in searcher.passage_list:
             for word in set(_words(passage)):
@@ -147,6 +151,36 @@ class ScopeChecker:
     def decide(self, question: str, hits, top_dense: float | None) -> ScopeDecision:
         s = self.signals(question, hits, top_dense)
         return decide_from_signals(s, self.thresholds, self.classifier)
+
+
+def cached_vectors(searcher, kind: str, texts: list[str]) -> np.ndarray:
+    """`encode_passages` or `encode_queries` of `texts`, kept beside the index (about 3 s saved per start) and in
+    memory; the file name holds a hash of model, kind and texts, so any change is embedded afresh."""
+    embedder = searcher.embedder
+    key = hashlib.sha256("\x1f".join([embedder.model_id, kind, *texts]).encode()).hexdigest()[:20]
+    if key in _VECTOR_CACHE:
+        return _VECTOR_CACHE[key]
+    path = Path(searcher.index_dir) / f"scope-{key}.npy"
+    try:
+        vectors = np.load(path)
+    except (OSError, ValueError):
+        encode = embedder.encode_passages if kind == "passages" else embedder.encode_queries
+        vectors = np.asarray(encode(texts), dtype="float32")
+        try:
+            atomic_write_bytes(path, _npy_bytes(vectors))
+        except OSError:
+            pass  # a read-only index folder: embed again next start
+    _VECTOR_CACHE[key] = vectors
+    return vectors
+
+
+_VECTOR_CACHE: dict[str, np.ndarray] = {}
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
 
 
 def decide_from_signals(s: dict, t: dict, classifier: dict | None = None) -> ScopeDecision:

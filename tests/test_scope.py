@@ -66,3 +66,20 @@ def test_a_named_person_needs_a_capitalised_unknown_name(checker, question, name
     from indexer.keyword import looks_english
 
     assert checker.names_a_person(question, looks_english(question)) is named
+
+
+def test_topic_and_example_vectors_are_cached_beside_the_index(searcher):
+    import numpy as np
+
+    from assistant import scope
+
+    texts = ["Hoeveel vakantiedagen krijgt een parttimer?", "Wat is het minimumloon?"]
+    scope._VECTOR_CACHE.clear()
+    first = scope.cached_vectors(searcher, "queries", texts)
+    assert np.allclose(first, searcher.embedder.encode_queries(texts), atol=1e-5)
+    files = set(searcher.index_dir.glob("scope-*.npy"))
+    scope._VECTOR_CACHE.clear()
+    assert np.array_equal(scope.cached_vectors(searcher, "queries", texts), first)  # read back from the file
+    assert set(searcher.index_dir.glob("scope-*.npy")) == files
+    scope.cached_vectors(searcher, "passages", texts)  # another kind (or text) is another file
+    assert len(set(searcher.index_dir.glob("scope-*.npy"))) == len(files) + 1
