@@ -228,13 +228,8 @@ class Searcher:
         if weight and self.sentence_index.ntotal:
             # FAISS, not numpy: OpenBLAS threads left spinning after a numpy product slow the next torch encode 4x.
             # The best SENTENCE_CANDIDATES sentences are enough: a passage without one keeps its passage score.
-            sims, rows = self.sentence_index.search(vector, min(SENTENCE_CANDIDATES, self.sentence_index.ntotal))
-            owners = self.sentence_owner[rows[0]]
-            known = (rows[0] >= 0) & (owners >= 0)
-            best = np.full(len(self.passage_list), -np.inf, dtype="float32")
-            np.maximum.at(best, owners[known], sims[0][known])
-            best = np.where(np.isfinite(best), best, passage_scores)
-            combined = (1 - weight) * passage_scores + weight * best
+            best = self._best_per_passage(self.sentence_index, self.sentence_owner, vector, SENTENCE_CANDIDATES)
+            combined = (1 - weight) * passage_scores + weight * np.where(np.isfinite(best), best, passage_scores)
         valid = np.flatnonzero(~np.isnan(combined))
         if not len(valid):
             return iter(()), None
@@ -253,13 +248,18 @@ class Searcher:
         weight = float(retrieval_config().get("question_weight", 0))
         if not weight or not self.question_index.ntotal:
             return combined
-        sims, rows = self.question_index.search(vector, self.question_index.ntotal)
-        owners = self.question_owner[rows[0]]
-        known = (rows[0] >= 0) & (owners >= 0)
+        best = self._best_per_passage(self.question_index, self.question_owner, vector, self.question_index.ntotal)
+        return (1 - weight) * combined + weight * np.where(np.isfinite(best), best, combined)
+
+    def _best_per_passage(self, index, owners: np.ndarray, vector: np.ndarray, limit: int) -> np.ndarray:
+        """Per passage, the best cosine of the query to one of its rows in `index` (sentences or employer
+        questions) among the `limit` nearest rows; -inf for a passage without one."""
+        sims, rows = index.search(vector, min(limit, index.ntotal))
+        owner = owners[rows[0]]
+        known = (rows[0] >= 0) & (owner >= 0)
         best = np.full(len(self.passage_list), -np.inf, dtype="float32")
-        np.maximum.at(best, owners[known], sims[0][known])
-        best = np.where(np.isfinite(best), best, combined)
-        return (1 - weight) * combined + weight * best
+        np.maximum.at(best, owner[known], sims[0][known])
+        return best
 
     def best_question_similarity(self, query: str, ignore_above: float | None = None) -> float | None:
         """The highest cosine between the query and any employer question of the catalogue (None without any).
