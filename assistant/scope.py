@@ -80,6 +80,13 @@ class ScopeChecker:
         # the same topics as queries, to compare with employer questions (query-to-query similarity)
         self.topic_query_vectors = cached_vectors(searcher, "queries", topics)
         self.negative_vectors = cached_vectors(searcher, "queries", out_of_scope_questions())
+        keep = {
+            _cache_file(searcher, kind, texts).name
+            for kind, texts in (("passages", topics), ("queries", topics), ("queries", out_of_scope_questions()))
+        }
+        for stale in Path(searcher.index_dir).glob("scope-*.npy"):  # vectors of texts no longer in use
+            if stale.name not in keep:
+                stale.unlink(missing_ok=True)
         self.doc_freq: dict[str, int] = {}
         for passage in searcher.passage_list:
             for word in set(_words(passage)):
@@ -157,10 +164,10 @@ def cached_vectors(searcher, kind: str, texts: list[str]) -> np.ndarray:
     """`encode_passages` or `encode_queries` of `texts`, kept beside the index (about 3 s saved per start) and in
     memory; the file name holds a hash of model, kind and texts, so any change is embedded afresh."""
     embedder = searcher.embedder
-    key = hashlib.sha256("\x1f".join([embedder.model_id, kind, *texts]).encode()).hexdigest()[:20]
+    path = _cache_file(searcher, kind, texts)
+    key = path.name
     if key in _VECTOR_CACHE:
         return _VECTOR_CACHE[key]
-    path = Path(searcher.index_dir) / f"scope-{key}.npy"
     try:
         vectors = np.load(path)
     except (OSError, ValueError):
@@ -175,6 +182,11 @@ def cached_vectors(searcher, kind: str, texts: list[str]) -> np.ndarray:
 
 
 _VECTOR_CACHE: dict[str, np.ndarray] = {}
+
+
+def _cache_file(searcher, kind: str, texts: list[str]) -> Path:
+    key = hashlib.sha256("\x1f".join([searcher.embedder.model_id, kind, *texts]).encode()).hexdigest()[:20]
+    return Path(searcher.index_dir) / f"scope-{key}.npy"
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:

@@ -83,3 +83,5 @@ def test_topic_and_example_vectors_are_cached_beside_the_index(searcher):
     assert set(searcher.index_dir.glob("scope-*.npy")) == files
     scope.cached_vectors(searcher, "passages", texts)  # another kind (or text) is another file
     assert len(set(searcher.index_dir.glob("scope-*.npy"))) == len(files) + 1
+    ScopeChecker(searcher)  # keeps only the files of the texts in use
+    assert len(set(searcher.index_dir.glob("scope-*.npy"))) == 3
