@@ -62,7 +62,7 @@ def write_practice(page, title: str) -> str:
     assert "Het concept is bewaard" in page.content()
     assert "laten opknappen" in page.input_value("#vragen__wat-is-het"), "the employer question is kept"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#vragen").screenshot(path=str(SCREENSHOTS / "curation-questions.png"))
+    page.locator("#vragen").screenshot(path=str(SCREENSHOTS / "curation-employer-questions.png"))
     return page.url.rsplit("/", 1)[1]
 
 
