@@ -58,7 +58,7 @@ def verbatim_violations(answer: dict) -> list[str]:
 def evaluate_answers(assistant) -> dict:
     """Run every public and out-of-scope question through the assistant (each in a new conversation)."""
     questions = load_questions()
-    latencies, statuses, correct, violations, false_refusals = [], Counter(), 0, [], []
+    latencies, statuses, correct, first_correct, violations, false_refusals = [], Counter(), 0, 0, [], []
     for q in questions:
         started = time.perf_counter()
         answer = assistant.ask(q.question).to_api()
@@ -68,6 +68,7 @@ def evaluate_answers(assistant) -> dict:
         cited = [{"entry_id": c["entry_id"], "anchor": c["anchor"]} for c in answer["citations"]]
         if answer["status"] == "answered" and any(q.is_relevant(c) for c in cited):
             correct += 1
+            first_correct += q.is_relevant(cited[0])
         if answer["status"] == "no_answer":
             false_refusals.append(q.id)
     out_of_scope = load_out_of_scope()
@@ -91,6 +92,7 @@ def evaluate_answers(assistant) -> dict:
         "holdout_refusal": holdouts,
         "public_questions": len(questions),
         "answered_with_correct_citation": correct / len(questions),
+        "first_citation_correct": first_correct / len(questions),
         "false_refusal": len(false_refusals) / len(questions),
         "statuses": dict(statuses),
         "verbatim_violations": violations,
@@ -129,7 +131,8 @@ def format_answer_report(r: dict) -> str:
     return "\n".join(
         [
             f"publieke vragen: {r['public_questions']}, buiten scope: {r['out_of_scope_questions']}",
-            f"beantwoord met juiste bron:  {r['answered_with_correct_citation']:.3f}",
+            f"beantwoord met juiste bron:  {r['answered_with_correct_citation']:.3f} "
+            f"(eerste bron juist: {r['first_citation_correct']:.3f})",
             f"onterecht geweigerd:         {r['false_refusal']:.3f}",
             f"buiten scope geweigerd:      {r['out_of_scope_refusal']:.3f}",
             *(
