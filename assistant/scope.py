@@ -30,6 +30,7 @@ from indexer.keyword import STOPWORDS, WORD, fold, looks_english, thesaurus_term
 from indexer.store import atomic_write_bytes
 
 SCOPE_FILE = Path(__file__).with_name("scope.yaml")
+NEAREST = 5  # key_contrast5: mean of the nearest five employer questions minus that of the nearest five examples
 # Questions employers ask that the catalogue does not answer: the counterpart of the entries' employer questions.
 OUT_OF_SCOPE_QUESTIONS_FILE = Path(__file__).with_name("out_of_scope_questions.yaml")
 QUESTION_WORDS = frozenset(
@@ -140,10 +141,15 @@ class ScopeChecker:
         margin = None
         if top_dense is not None and not english:
             margin = float(top_dense - np.max(self.topic_vectors @ vector))
-        key_best = self.searcher.best_question_similarity(question, ignore_keys_above)
+        key_top = self.searcher.top_question_similarities(question, NEAREST, ignore_keys_above)
+        key_best = key_top[0] if key_top else None
         key_margin = None if key_best is None else float(key_best - np.max(self.topic_query_vectors @ vector))
-        # nearer a catalogue employer question than any example of a question the catalogue does not answer?
-        key_contrast = None if key_best is None else float(key_best - np.max(self.negative_vectors @ vector))
+        # nearer the catalogue's employer questions than the examples of questions the catalogue does not answer?
+        # The nearest one of each (English), and the mean of the nearest five of each (Dutch model: one example that
+        # shares a few words with the question weighs less).
+        negatives = np.sort(self.negative_vectors @ vector)
+        key_contrast = None if key_best is None else float(key_best - negatives[-1])
+        key_contrast5 = None if key_top is None else float(np.mean(key_top) - np.mean(negatives[-NEAREST:]))
         return {
             "named_person": self.names_a_person(question, english),
             "english": english,
@@ -153,6 +159,7 @@ class ScopeChecker:
             "key_best": key_best,
             "key_margin": key_margin,
             "key_contrast": key_contrast,
+            "key_contrast5": key_contrast5,
         }
 
     def decide(self, question: str, hits, top_dense: float | None) -> ScopeDecision:

@@ -262,13 +262,19 @@ class Searcher:
         return best
 
     def best_question_similarity(self, query: str, ignore_above: float | None = None) -> float | None:
-        """The highest cosine between the query and any employer question of the catalogue (None without any).
-        `ignore_above` skips near-copies, so calibration on questions that also appear as keys stays honest."""
+        """The highest cosine between the query and any employer question of the catalogue (None without any)."""
+        top = self.top_question_similarities(query, 1, ignore_above)
+        return top[0] if top else None
+
+    def top_question_similarities(self, query: str, k: int, ignore_above: float | None = None) -> list[float] | None:
+        """The `k` highest cosines between the query and the catalogue's employer questions, best first (None
+        without any). `ignore_above` skips near-copies, so calibration on questions that are also keys stays
+        honest."""
         if not self.question_index.ntotal:
             return None
-        sims, _ = self.question_index.search(self.query_vector(clean_query(query))[None, :], 10)
+        sims, _ = self.question_index.search(self.query_vector(clean_query(query))[None, :], k + 10)
         kept = [float(x) for x in sims[0] if ignore_above is None or x < ignore_above]
-        return kept[0] if kept else None
+        return kept[:k] or None
 
     def query_vector(self, query: str) -> np.ndarray:
         """The vector of the query plus its thesaurus terms; the last few are cached (an answer needs it for

@@ -148,3 +148,12 @@ def test_a_company_asking_about_the_quotum_gets_the_cited_rule_not_questions_bac
     assert "quotumregeling" in {c["entry_id"] for c in answer.citations}
     asked = assistant.ask("Wij zijn een gemeente met 300 medewerkers, hoeveel banen moeten we hebben?")
     assert asked.status == "needs_clarification"
+
+
+def test_workplace_adjustment_is_answered_but_equal_treatment_law_is_not(assistant):
+    """Both mention a disability at work; only the first is in the catalogue (werkplekaanpassingen)."""
+    adjustment = assistant.ask("Wie betaalt een aangepast toilet op het werk voor mijn medewerker met een handicap?")
+    assert adjustment.status == "answered"
+    assert "werkplekaanpassingen" in {c["entry_id"] for c in adjustment.citations}
+    law = assistant.ask("Wat zegt de Wet gelijke behandeling over mijn plichten als werkgever?")
+    assert law.status == "no_answer"

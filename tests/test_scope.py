@@ -29,7 +29,7 @@ def test_probability_is_the_logistic_of_the_standardised_features():
 
 def test_typical_question_is_answered_and_one_nearer_an_out_of_scope_example_is_refused():
     assert decide_from_signals(signals(), THRESHOLDS, CLASSIFIER).in_scope
-    off = decide_from_signals(signals(key_contrast=-0.1, key_margin=-0.02), THRESHOLDS, CLASSIFIER)
+    off = decide_from_signals(signals(key_contrast5=-0.1, key_margin=-0.02), THRESHOLDS, CLASSIFIER)
     assert (off.in_scope, off.reason) == (False, "off_topic")
 
 
@@ -46,7 +46,7 @@ def test_english_questions_need_a_key_contrast():
 
 
 def test_without_employer_questions_the_thresholds_decide():
-    no_keys = signals(key_best=None, key_margin=None, key_contrast=None)
+    no_keys = signals(key_best=None, key_margin=None, key_contrast=None, key_contrast5=None)
     assert decide_from_signals(no_keys, THRESHOLDS, CLASSIFIER).in_scope
     assert decide_from_signals({**no_keys, "coverage": 0.05}, THRESHOLDS, CLASSIFIER).reason == "low_coverage"
 
