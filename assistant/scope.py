@@ -5,11 +5,11 @@ docs/adr/0003-refusal.md.
 - The best dense score of the catalogue (`top_dense`) must reach a floor (lower for English).
 - `key_best` is the similarity to the nearest employer question of the catalogue (front-matter `questions:`);
   `key_contrast` is `key_best` minus the similarity to the nearest example of a question the catalogue does not
-  answer (`out_of_scope_questions.yaml`); `key_margin` is `key_best` minus the similarity to the nearest listed
-  out-of-scope topic.
+  answer (`out_of_scope_questions.yaml`), `key_contrast5` the same with the mean of the nearest five of each;
+  `key_margin` is `key_best` minus the similarity to the nearest listed out-of-scope topic.
 - English: `key_contrast` must reach a threshold (the Dutch topics and the Dutch word overlap say little there).
 - Dutch: a logistic model weighs `top_dense`, its margin over the nearest out-of-scope topic (`margin`),
-  `key_margin` and `key_contrast`. Without employer questions in the catalogue, thresholds on the topic margin and
+  `key_margin` and `key_contrast5`. Without employer questions in the catalogue, thresholds on the topic margin and
   on coverage (the rarity-weighted share of the question's words found in the top passages) decide instead.
 """
 
@@ -77,17 +77,12 @@ class ScopeChecker:
         self.thresholds = config["thresholds"]
         self.classifier = config.get("classifier")
         topics = config["out_of_scope_topics"]
-        self.topic_vectors = cached_vectors(searcher, "passages", topics)
-        # the same topics as queries, to compare with employer questions (query-to-query similarity)
-        self.topic_query_vectors = cached_vectors(searcher, "queries", topics)
-        self.negative_vectors = cached_vectors(searcher, "queries", out_of_scope_questions())
-        keep = {
-            _cache_file(searcher, kind, texts).name
-            for kind, texts in (("passages", topics), ("queries", topics), ("queries", out_of_scope_questions()))
-        }
-        for stale in Path(searcher.index_dir).glob("scope-*.npy"):  # vectors of texts no longer in use
-            if stale.name not in keep:
-                stale.unlink(missing_ok=True)
+        # the topics as passages (against the catalogue's text) and as queries (against employer questions)
+        wanted = [("passages", topics), ("queries", topics), ("queries", out_of_scope_questions())]
+        self.topic_vectors, self.topic_query_vectors, self.negative_vectors = (
+            cached_vectors(searcher, kind, texts) for kind, texts in wanted
+        )
+        remove_other_cached_vectors(searcher, wanted)
         self.doc_freq: dict[str, int] = {}
         for passage in searcher.passage_list:
             for word in set(_words(passage)):
@@ -189,6 +184,14 @@ def cached_vectors(searcher, kind: str, texts: list[str]) -> np.ndarray:
 
 
 _VECTOR_CACHE: dict[str, np.ndarray] = {}
+
+
+def remove_other_cached_vectors(searcher, wanted: list[tuple[str, list[str]]]) -> None:
+    """Delete cached vectors of texts no longer in use (an edited topic list leaves its old file behind)."""
+    keep = {_cache_file(searcher, kind, texts).name for kind, texts in wanted}
+    for path in Path(searcher.index_dir).glob("scope-*.npy"):
+        if path.name not in keep:
+            path.unlink(missing_ok=True)
 
 
 def _cache_file(searcher, kind: str, texts: list[str]) -> Path:

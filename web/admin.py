@@ -174,6 +174,7 @@ def form_from_request() -> dict:
     for name in f:
         anchor = name[len(QUESTION_FIELD_PREFIX) :]
         if name.startswith(QUESTION_FIELD_PREFIX) and ANCHOR.match(anchor):
+            # cut only far beyond the limits, so the loader reports a question or list that is too long
             lines = [q.strip()[: schema.MAX_QUESTION_CHARS + 50] for q in f.get(name, "").splitlines()]
             if any(lines):
                 form["questions"][anchor] = [q for q in lines if q][: schema.MAX_QUESTIONS_PER_SECTION + 5]
