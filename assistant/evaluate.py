@@ -55,6 +55,13 @@ def verbatim_violations(answer: dict) -> list[str]:
     return problems
 
 
+def right_citations(q, answer: dict) -> list[bool]:
+    """Per citation of an answered answer, whether it is one of the question's relevant passages ([] otherwise)."""
+    if answer["status"] != "answered":
+        return []
+    return [q.is_relevant({"entry_id": c["entry_id"], "anchor": c["anchor"]}) for c in answer["citations"]]
+
+
 def evaluate_answers(assistant) -> dict:
     """Run every public and out-of-scope question through the assistant (each in a new conversation)."""
     questions = load_questions()
@@ -65,10 +72,10 @@ def evaluate_answers(assistant) -> dict:
         latencies.append((time.perf_counter() - started) * 1000)
         statuses[answer["status"]] += 1
         violations += [(q.id, v) for v in verbatim_violations(answer)]
-        cited = [{"entry_id": c["entry_id"], "anchor": c["anchor"]} for c in answer["citations"]]
-        if answer["status"] == "answered" and any(q.is_relevant(c) for c in cited):
+        right = right_citations(q, answer)
+        if any(right):
             correct += 1
-            first_correct += q.is_relevant(cited[0])
+            first_correct += right[0]
         if answer["status"] == "no_answer":
             false_refusals.append(q.id)
     out_of_scope = load_out_of_scope()
@@ -113,8 +120,7 @@ def evaluate_faq(assistant, path: Path) -> dict:
     correct = refused = refused_out = 0
     for q in answerable:
         answer = assistant.ask(q.question).to_api()
-        cited = [{"entry_id": c["entry_id"], "anchor": c["anchor"]} for c in answer["citations"]]
-        correct += answer["status"] == "answered" and any(q.is_relevant(c) for c in cited)
+        correct += any(right_citations(q, answer))
         refused += answer["status"] == "no_answer"
     for q in unanswerable:
         refused_out += assistant.ask(q.question).status == "no_answer"

@@ -394,6 +394,12 @@ def _sources(value: Any, report) -> list[Source]:
     return sources
 
 
+def body_sections(body: str) -> list[Section]:
+    """The `##` sections of an entry body as the loader reads them (code fences skipped); problems are left to a
+    full load."""
+    return _sections(body, 0, Path("body"), [])
+
+
 def _sections(body: str, body_offset: int, path: Path, problems: list[Problem]) -> list[Section]:
     """Split the body at `##` headings; text before the first heading and empty sections are problems."""
     sections: list[Section] = []

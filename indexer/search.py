@@ -261,11 +261,6 @@ class Searcher:
         np.maximum.at(best, owner[known], sims[0][known])
         return best
 
-    def best_question_similarity(self, query: str, ignore_above: float | None = None) -> float | None:
-        """The highest cosine between the query and any employer question of the catalogue (None without any)."""
-        top = self.top_question_similarities(query, 1, ignore_above)
-        return top[0] if top else None
-
     def top_question_similarities(self, query: str, k: int, ignore_above: float | None = None) -> list[float] | None:
         """The `k` highest cosines between the query and the catalogue's employer questions, best first (None
         without any). `ignore_above` skips near-copies, so calibration on questions that are also keys stays

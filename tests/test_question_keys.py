@@ -102,12 +102,12 @@ def test_a_question_worded_like_a_key_finds_its_section(searcher):
     assert len(sample) > 100 and found / len(sample) >= 0.9, found / len(sample)
 
 
-def test_best_question_similarity_can_skip_near_copies(searcher):
+def test_question_similarities_can_skip_near_copies(searcher):
     key = searcher.db.execute(
         "SELECT json_extract(questions, '$[0]') FROM passages WHERE questions != '[]'"
     ).fetchone()[0]
-    assert searcher.best_question_similarity(key) > 0.99
-    assert searcher.best_question_similarity(key, ignore_above=0.99) < 0.99
+    assert searcher.top_question_similarities(key, 1)[0] > 0.99
+    assert searcher.top_question_similarities(key, 1, ignore_above=0.99)[0] < 0.99
 
 
 def test_a_named_year_keeps_rules_that_start_later_and_drops_ended_ones(assistant_today):

@@ -28,7 +28,7 @@ from flask import (
 )
 
 from catalogue import curation, schema
-from catalogue.loader import ID_PATTERN
+from catalogue.loader import ID_PATTERN, body_sections
 from catalogue.render import render_markdown
 from catalogue.text import slugify
 
@@ -183,9 +183,7 @@ def form_from_request() -> dict:
 
 def question_sections(form: dict) -> list[tuple[str, str]]:
     """(anchor, heading) of every `##` section in the form's body, then any questions' anchor the body lacks."""
-    sections = [
-        (slugify(m.group(1).strip()), m.group(1).strip()) for m in re.finditer(r"^##\s+(.+)$", form["body"], re.M)
-    ]
+    sections = [(s.anchor, s.heading) for s in body_sections(form["body"])]
     known = {anchor for anchor, _ in sections}
     return sections + [(anchor, anchor) for anchor in form.get("questions", {}) if anchor not in known]
 
