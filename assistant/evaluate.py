@@ -3,6 +3,7 @@ latency. Used by `helpdesk eval --answers` and by the tests."""
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
@@ -25,6 +26,10 @@ HOLDOUT_FILES = {
 # settings (question_weight, the refusal features); the test set, from other sites, was measured only at the end.
 FAQ_HOLDOUT_FILE = PROJECT_ROOT / "benchmarks" / "questions_faq_holdout.yaml"
 FAQ_FILES = {"faq_holdout": FAQ_HOLDOUT_FILE, "faq_test": PROJECT_ROOT / "benchmarks" / "questions_faq_test.yaml"}
+# Pooled relevance judgements: each section an answer cited (public and FAQ sets, under several settings), judged by
+# reviewers who saw only the question and that section's text, not the labels nor which setting cited it. A second
+# measure beside the labels; a cited section nobody has judged counts as not relevant and is counted apart.
+JUDGEMENTS_FILE = PROJECT_ROOT / "benchmarks" / "judgements.jsonl"
 MARKER = re.compile(r"\s*\[(\d+)\]")
 
 
@@ -62,10 +67,28 @@ def right_citations(q, answer: dict) -> list[bool]:
     return [q.is_relevant({"entry_id": c["entry_id"], "anchor": c["anchor"]}) for c in answer["citations"]]
 
 
+def load_judgements(path: Path = JUDGEMENTS_FILE) -> dict[tuple[str, str, str], bool]:
+    """(question id, entry id, section anchor) → judged relevant."""
+    if not Path(path).exists():
+        return {}
+    rows = [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return {(r["question"], r["entry"], r["section"]): bool(r["relevant"]) for r in rows}
+
+
+def judged_citations(q, answer: dict, judgements: dict) -> tuple[bool, int]:
+    """Whether a cited section of an answered answer is judged relevant, and how many cited sections are unjudged."""
+    if answer["status"] != "answered":
+        return False, 0
+    keys = [(q.id, c["entry_id"], c["anchor"]) for c in answer["citations"]]
+    return any(judgements.get(k, False) for k in keys), sum(k not in judgements for k in keys)
+
+
 def evaluate_answers(assistant) -> dict:
     """Run every public and out-of-scope question through the assistant (each in a new conversation)."""
     questions = load_questions()
+    judgements = load_judgements()
     latencies, statuses, correct, first_correct, violations, false_refusals = [], Counter(), 0, 0, [], []
+    judged_correct = unjudged = 0
     for q in questions:
         started = time.perf_counter()
         answer = assistant.ask(q.question).to_api()
@@ -76,6 +99,9 @@ def evaluate_answers(assistant) -> dict:
         if any(right):
             correct += 1
             first_correct += right[0]
+        judged, not_judged = judged_citations(q, answer, judgements)
+        judged_correct += judged
+        unjudged += not_judged
         if answer["status"] == "no_answer":
             false_refusals.append(q.id)
     out_of_scope = load_out_of_scope()
@@ -93,13 +119,15 @@ def evaluate_answers(assistant) -> dict:
         held = load_out_of_scope(path)
         refused_held = sum(assistant.ask(q["question"]).status == "no_answer" for q in held)
         holdouts[name] = {"questions": len(held), "refused": refused_held / len(held)}
-    faq = {name: evaluate_faq(assistant, path) for name, path in FAQ_FILES.items() if path.exists()}
+    faq = {name: evaluate_faq(assistant, path, judgements) for name, path in FAQ_FILES.items() if path.exists()}
     return {
         "faq": faq,
         "holdout_refusal": holdouts,
         "public_questions": len(questions),
         "answered_with_correct_citation": correct / len(questions),
         "first_citation_correct": first_correct / len(questions),
+        "judged_correct_citation": judged_correct / len(questions),
+        "unjudged_citations": unjudged,
         "false_refusal": len(false_refusals) / len(questions),
         "statuses": dict(statuses),
         "verbatim_violations": violations,
@@ -112,21 +140,28 @@ def evaluate_answers(assistant) -> dict:
     }
 
 
-def evaluate_faq(assistant, path: Path) -> dict:
-    """Answerable questions: share answered with a correct citation, share refused; the others: share refused."""
+def evaluate_faq(assistant, path: Path, judgements: dict | None = None) -> dict:
+    """Answerable questions: share answered with a correct citation (by the labels and by the judgements), share
+    refused; the others: share refused."""
     questions = load_questions(path)
+    judgements = load_judgements() if judgements is None else judgements
     answerable = [q for q in questions if q.relevant]
     unanswerable = [q for q in questions if not q.relevant]
-    correct = refused = refused_out = 0
+    correct = refused = refused_out = judged_correct = unjudged = 0
     for q in answerable:
         answer = assistant.ask(q.question).to_api()
         correct += any(right_citations(q, answer))
         refused += answer["status"] == "no_answer"
+        judged, not_judged = judged_citations(q, answer, judgements)
+        judged_correct += judged
+        unjudged += not_judged
     for q in unanswerable:
         refused_out += assistant.ask(q.question).status == "no_answer"
     return {
         "answerable": len(answerable),
         "answered_with_correct_citation": correct / max(1, len(answerable)),
+        "judged_correct_citation": judged_correct / max(1, len(answerable)),
+        "unjudged_citations": unjudged,
         "false_refusal": refused / max(1, len(answerable)),
         "unanswerable": len(unanswerable),
         "unanswerable_refused": refused_out / max(1, len(unanswerable)),
@@ -139,6 +174,8 @@ def format_answer_report(r: dict) -> str:
             f"publieke vragen: {r['public_questions']}, buiten scope: {r['out_of_scope_questions']}",
             f"beantwoord met juiste bron:  {r['answered_with_correct_citation']:.3f} "
             f"(eerste bron juist: {r['first_citation_correct']:.3f})",
+            f"  idem volgens beoordeling:  {r['judged_correct_citation']:.3f} "
+            f"(niet beoordeelde bronnen: {r['unjudged_citations']})",
             f"onterecht geweigerd:         {r['false_refusal']:.3f}",
             f"buiten scope geweigerd:      {r['out_of_scope_refusal']:.3f}",
             *(
@@ -147,7 +184,8 @@ def format_answer_report(r: dict) -> str:
             ),
             *(
                 f"{name} ({f['answerable']} + {f['unanswerable']} vragen van werkgevers-FAQ's): juiste bron "
-                f"{f['answered_with_correct_citation']:.3f}, onterecht geweigerd {f['false_refusal']:.3f}, "
+                f"{f['answered_with_correct_citation']:.3f} (beoordeling {f['judged_correct_citation']:.3f}, "
+                f"{f['unjudged_citations']} niet beoordeeld), onterecht geweigerd {f['false_refusal']:.3f}, "
                 f"niet te beantwoorden geweigerd {f['unanswerable_refused']:.3f}"
                 for name, f in r.get("faq", {}).items()
             ),
