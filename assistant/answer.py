@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from indexer.keyword import WORD, fold, looks_english
 from indexer.passages import passage_sentences, plain_passage_text
-from indexer.search import Filters, QueryError, clean_query
+from indexer.search import ANSWER_MODE, Filters, QueryError, clean_query
 
 from . import history, messages
 from .privacy import redact
@@ -259,7 +259,7 @@ class Assistant:
             filters = Filters(on_date=dt.date(year, 7, 1), outdated="exclude_ended")
         else:
             filters = Filters(on_date=today, outdated="mark")
-        hits = self.searcher.search(search_query, k=5, filters=filters)
+        hits = self.searcher.search(search_query, k=5, mode=ANSWER_MODE, filters=filters)
         decision = self.scope.decide(search_query, hits, hits.top_dense)
         if not decision.in_scope or not hits:
             return self._refusal(search_query, decision)

@@ -26,7 +26,7 @@ from assistant.answer import strip_placeholders  # noqa: E402
 from assistant.evaluate import FAQ_HOLDOUT_FILE, HOLDOUT_FILES, load_out_of_scope  # noqa: E402
 from assistant.scope import ScopeChecker, decide_from_signals, scope_config  # noqa: E402
 from indexer.evaluate import load_questions  # noqa: E402
-from indexer.search import clean_query  # noqa: E402
+from indexer.search import ANSWER_MODE, clean_query  # noqa: E402
 from indexer.service import open_searcher  # noqa: E402
 
 # Measured alternatives (held-out set 2 / FAQ not answerable refused, at ≤ 5% public false refusal):
@@ -44,7 +44,7 @@ def collect(searcher, checker, questions, ignore_keys_above=None):
     rows = []
     for text in questions:
         query = clean_query(strip_placeholders(text))
-        hits = searcher.search(query, k=5)
+        hits = searcher.search(query, k=5, mode=ANSWER_MODE)  # as the assistant searches
         rows.append(checker.signals(query, hits, hits.top_dense, ignore_keys_above))
     return rows
 

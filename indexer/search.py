@@ -25,6 +25,7 @@ from .keyword import WORD, fold, looks_english, stem_query, thesaurus_terms, tri
 
 MODES = ("dense", "keyword", "keyword-stem", "hybrid")
 DEFAULT_MODE = retrieval_config()["default_mode"]  # chosen by `helpdesk eval`: docs/adr/0002-default-search-mode.md
+ANSWER_MODE = retrieval_config()["answer_mode"]  # the assistant's search: see retrieval.yaml
 MAX_QUERY_CHARS = 1000
 SENTENCE_CANDIDATES = 2000
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

@@ -157,3 +157,27 @@ def test_workplace_adjustment_is_answered_but_equal_treatment_law_is_not(assista
     assert "werkplekaanpassingen" in {c["entry_id"] for c in adjustment.citations}
     law = assistant.ask("Wat zegt de Wet gelijke behandeling over mijn plichten als werkgever?")
     assert law.status == "no_answer"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie betaalt er mee aan een participatiebaan als onze afdelingen dat niet willen?",
+        "Telt een uitzendkracht mee voor ons quotum?",
+    ],
+)
+def test_answers_quote_the_passages_of_the_answer_mode_not_the_search_page(assistant, searcher, question):
+    """Answers search with retrieval.yaml `answer_mode` (dense: with employer questions as keys, keyword fusion no
+    longer helps answers); the search page keeps hybrid. These questions rank differently in the two modes."""
+    from indexer.search import ANSWER_MODE, DEFAULT_MODE
+
+    def top(mode):
+        return {(h.passage["entry_id"], h.passage["anchor"]) for h in searcher.search(question, k=4, mode=mode)}
+
+    assert ANSWER_MODE == "dense" and DEFAULT_MODE == "hybrid"
+    assert top(ANSWER_MODE) != top(DEFAULT_MODE)
+    answer = assistant.ask(question)
+    assert answer.status == "answered"
+    cited = {(c["entry_id"], c["anchor"]) for c in answer.citations}
+    assert cited <= top(ANSWER_MODE)
+    assert not cited <= top(DEFAULT_MODE)
