@@ -14,6 +14,7 @@ from assistant.gaps import (
     draft_context,
     frequent_questions,
     groups_to_csv,
+    question_vectors,
     thumbs_down,
     thumbs_down_to_csv,
     unanswered_groups,
@@ -218,6 +219,37 @@ def test_unanswered_groups_paraphrases_together_topics_apart(log_db, st_embedder
     # Much stricter than calibrated: the rewordings fall apart (the threshold is what keeps them together).
     assert len(unanswered_groups(log_db, st_embedder, threshold=0.95)) > 8
     assert 0.86 < DEFAULT_THRESHOLD < 0.91
+
+
+class CountingEmbedder:
+    """The real embedder, counting the phrasings it is asked to embed."""
+
+    def __init__(self, embedder) -> None:
+        self.embedder, self.model_id, self.embedded = embedder, embedder.model_id, []
+
+    def encode_queries(self, texts):
+        self.embedded += list(texts)
+        return self.embedder.encode_queries(texts)
+
+
+def test_a_second_view_embeds_only_new_phrasings(log_db, st_embedder, monkeypatch):
+    from assistant import gaps
+
+    monkeypatch.setattr(gaps, "_vector_cache", type(gaps._vector_cache)())
+    counting = CountingEmbedder(st_embedder)
+    first = unanswered_groups(log_db, counting)
+    phrasings = len(counting.embedded)
+    assert phrasings == len({q["question"] for g in first for q in g["questions"]}) > 10
+    assert unanswered_groups(log_db, counting) == first  # same groups, nothing embedded again
+    assert len(counting.embedded) == phrasings
+    texts = ["Wat kost een jobcoach?", "Hoeveel kost een jobcoach per uur?"]
+    cached = question_vectors(counting, texts)
+    assert counting.embedded[phrasings:] == texts  # new phrasings are embedded once, in one call
+    assert cached.shape == (2, 384) and abs(float(cached[0] @ cached[0]) - 1) < 1e-4
+    assert (question_vectors(counting, texts[::-1]) == cached[::-1]).all() and len(counting.embedded) == phrasings + 2
+    monkeypatch.setattr(gaps, "MAX_CACHED_VECTORS", 1)
+    question_vectors(counting, texts)
+    assert len(gaps._vector_cache) == 1  # least recently used vectors are dropped beyond the limit
 
 
 def test_frequent_questions_count_statuses(log_db, st_embedder):
