@@ -40,6 +40,10 @@ LEANING_PENALTY = 0.015  # extra sentences must score within this of the best on
 # the best sentences of several passages rather than three from one (answers cite 2.1 → 2.9 passages on average;
 # correct citation 0.841 → 0.868 public, 0.854 → 0.890 on the FAQ held-out set).
 DIVERSITY_PENALTY = 0.01
+# Two passages often state one fact in nearly the same words ("Eén baan is 25,5 uur per week."); an answer quotes it
+# once: a sentence is skipped when it has the same numbers as a sentence already quoted and shares this part of its
+# words with it (shared words / words of the longer one, so a short sentence inside a long, different one is none).
+NEAR_DUPLICATE_OVERLAP = 0.7
 YEAR = re.compile(r"\b(20[1-3]\d)\b")
 FOLLOW_UP_START = re.compile(
     r"^\s*(en|maar|ook|of|dus|wat als|en als|hoe zit het met|geldt dat ook|and|what about|how about)\b", re.I
@@ -172,6 +176,14 @@ def validity_notice(citation: dict, on_date: dt.date) -> str:
     else:
         text = messages.OUTDATED.format(date=date)
     return f"{text} [{citation['n']}]"
+
+
+def near_duplicate(sentence: str, other: str) -> bool:
+    """Whether two sentences say nearly the same: the same numbers, and most of the words of each in the other."""
+    a, b = set(WORD.findall(fold(sentence))), set(WORD.findall(fold(other)))
+    if not a or not b or {w for w in a if w.isdigit()} != {w for w in b if w.isdigit()}:
+        return False
+    return len(a & b) / max(len(a), len(b)) >= NEAR_DUPLICATE_OVERLAP
 
 
 def question_year(text: str) -> int | None:
@@ -318,7 +330,7 @@ class Assistant:
         while pool and len(chosen) < MAX_SENTENCES:  # best first; a passage already quoted counts a little less
             pick = max(pool, key=lambda c: c[0] - DIVERSITY_PENALTY * per_passage.get(c[1], 0))
             pool.remove(pick)
-            if pick[3] not in seen:  # the same sentence from another passage is quoted once
+            if not any(near_duplicate(pick[3], other) for other in seen):  # a fact from several passages: once
                 seen.add(pick[3])
                 chosen.append(pick)
                 per_passage[pick[1]] = per_passage.get(pick[1], 0) + 1

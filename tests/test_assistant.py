@@ -4,8 +4,8 @@ import logging
 
 import pytest
 
-from assistant.answer import Assistant, QuestionInvalid, rewrite_follow_up
-from assistant.evaluate import evaluate_answers, verbatim_violations
+from assistant.answer import Assistant, QuestionInvalid, near_duplicate, rewrite_follow_up
+from assistant.evaluate import evaluate_answers, quoted_sentences, verbatim_violations
 from catalogue.store import open_db
 
 
@@ -181,3 +181,29 @@ def test_answers_quote_the_passages_of_the_answer_mode_not_the_search_page(assis
     cited = {(c["entry_id"], c["anchor"]) for c in answer.citations}
     assert cited <= top(ANSWER_MODE)
     assert not cited <= top(DEFAULT_MODE)
+
+
+def test_near_duplicates_need_the_same_numbers_and_most_words():
+    assert near_duplicate("Eén baan in de banenafspraak is 25,5 uur per week.", "Eén baan is 25,5 uur per week.")
+    assert near_duplicate(
+        "Social return (SROI) is een afspraak in een contract met een leverancier.",
+        "Social return (SROI, social return on investment) is een afspraak in een contract met een leverancier.",
+    )
+    # another number is another fact; a short sentence inside a long, different one is no copy of it
+    assert not near_duplicate("Een werknemer werkt 20 uur per week.", "Een werknemer werkt 25,5 uur per week.")
+    assert not near_duplicate(
+        "Wajongers met arbeidsvermogen.", "Wajongers zonder arbeidsvermogen die in loondienst werken, tellen ook mee."
+    )
+    assert not near_duplicate("", "Eén baan is 25,5 uur per week.")
+
+
+@pytest.mark.parametrize(
+    "question", ["Hoeveel uur is een baan voor de banenafspraak?", "Wat is social return?", "Wat betekent FTA?"]
+)
+def test_a_fact_several_passages_state_is_quoted_once(assistant, question):
+    """These facts stand in nearly the same words in several entries; the answer gives each once."""
+    answer = assistant.ask(question).to_api()
+    assert answer["status"] == "answered" and verbatim_violations(answer) == []
+    sentences = [s for s, _ in quoted_sentences(answer)]
+    assert sentences  # one sentence can be the whole answer
+    assert [(a, b) for i, a in enumerate(sentences) for b in sentences[i + 1 :] if near_duplicate(a, b)] == []
