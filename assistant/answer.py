@@ -45,6 +45,13 @@ DIVERSITY_PENALTY = 0.01
 # words with it (shared words / words of the longer one, so a short sentence inside a long, different one is none).
 NEAR_DUPLICATE_OVERLAP = 0.7
 YEAR = re.compile(r"\b(20[1-3]\d)\b")
+# "Hoe reken ik uit hoeveel plekken wij moeten invullen?" without the figures the calculator needs: the cited rule,
+# plus a pointer to the calculator (a fixed notice, not an answer).
+CALCULATION_REQUEST = re.compile(
+    r"\b(hoeveel|(?:uit)?reken\w*|bereken\w*)\b[^?]*\b(moet\w*|verplicht\w*|quotum\w*|nodig)\b"
+    r"|\bquotum\w*\b[^?]*\b((?:uit)?reken\w*|bereken\w*)\b",
+    re.I,
+)
 FOLLOW_UP_START = re.compile(
     r"^\s*(en|maar|ook|of|dus|wat als|en als|hoe zit het met|geldt dat ook|and|what about|how about)\b", re.I
 )
@@ -186,6 +193,17 @@ def near_duplicate(sentence: str, other: str) -> bool:
     return len(a & b) / max(len(a), len(b)) >= NEAR_DUPLICATE_OVERLAP
 
 
+def asks_to_calculate(question: str) -> bool:
+    """A Dutch question asking how many jobs an organisation needs (one the calculator could work out given the
+    figures), not from a company: companies have no quotum."""
+    from .quota_parse import parse_quota_question
+
+    if not CALCULATION_REQUEST.search(question) or looks_english(question):
+        return False
+    inputs, _ = parse_quota_question(question, default_year=dt.date.today().year)
+    return inputs.get("sector") != "markt"
+
+
 def question_year(text: str) -> int | None:
     years = [int(y) for y in YEAR.findall(text)]
     return years[-1] if years else None
@@ -280,6 +298,8 @@ class Assistant:
             return self._refusal(search_query, decision)
         text = " ".join(f"{sentence} [{n}]" for sentence, n in sentences)
         notices = [validity_notice(c, filters.on_date) for c in citations if c["outdated"]]
+        if asks_to_calculate(question):
+            notices.append(messages.CALCULATOR_HINT)
         return Answer(
             "answered",
             text,

@@ -24,3 +24,7 @@ QUESTION_TOO_LONG = "Uw vraag is te lang. Gebruik maximaal {max} tekens."
 QUESTION_NOT_TEXT = "Stuur de vraag als tekst."
 CONVERSATION_UNKNOWN = "Dit gesprek bestaat niet (meer). Stel uw vraag opnieuw."
 CALCULATED_INTRO = "Ik heb het voor u uitgerekend."
+CALCULATOR_HINT = (
+    "Wilt u het uitrekenen voor uw eigen organisatie? Noem dan in uw vraag het jaar, het aantal fte en de uren per "
+    "week, of gebruik de quotumcalculator (Quotum berekenen)."
+)

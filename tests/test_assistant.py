@@ -4,7 +4,8 @@ import logging
 
 import pytest
 
-from assistant.answer import Assistant, QuestionInvalid, near_duplicate, rewrite_follow_up
+from assistant import messages
+from assistant.answer import Assistant, QuestionInvalid, asks_to_calculate, near_duplicate, rewrite_follow_up
 from assistant.evaluate import evaluate_answers, quoted_sentences, verbatim_violations
 from catalogue.store import open_db
 
@@ -207,3 +208,29 @@ def test_a_fact_several_passages_state_is_quoted_once(assistant, question):
     sentences = [s for s, _ in quoted_sentences(answer)]
     assert sentences  # one sentence can be the whole answer
     assert [(a, b) for i, a in enumerate(sentences) for b in sentences[i + 1 :] if near_duplicate(a, b)] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Hoe reken ik uit hoeveel plekken wij als gemeente moeten invullen?", True),
+        ("Hoeveel mensen met een beperking moet ik aannemen?", True),
+        ("Hoe bereken ik ons quotum?", True),
+        ("Hoe kom ik erachter hoeveel mensen uit de doelgroep ik in dienst moet nemen?", True),
+        ("Wij zijn een bedrijf met 30 man, hoeveel mensen moeten we aannemen?", False),  # no quotum for companies
+        ("Hoeveel banen zijn er al gerealiseerd?", False),
+        ("Hoeveel kost een jobcoach?", False),
+        ("Hoe lang moet ik iemand in dienst nemen?", False),
+        ("How many people with a disability must we hire?", False),  # the notice is Dutch
+    ],
+)
+def test_questions_asking_how_many_jobs_are_needed(question, asks):
+    assert asks_to_calculate(question) is asks
+
+
+def test_a_how_to_calculate_question_gets_the_rule_and_a_pointer_to_the_calculator(assistant):
+    answer = assistant.ask("Hoe reken ik uit hoeveel banen wij als provincie moeten hebben?")
+    assert answer.status == "answered" and answer.citations
+    assert messages.CALCULATOR_HINT in answer.notices
+    assert messages.CALCULATOR_HINT not in answer.answer  # a notice beside the quotes, not part of them
+    assert messages.CALCULATOR_HINT not in assistant.ask("Wat is de quotumheffing?").notices
