@@ -200,7 +200,7 @@ def asks_to_calculate(question: str) -> bool:
 
     if not CALCULATION_REQUEST.search(question) or looks_english(question):
         return False
-    inputs, _ = parse_quota_question(question, default_year=dt.date.today().year)
+    inputs, _ = parse_quota_question(question)  # only the sector is used
     return inputs.get("sector") != "markt"
 
 
